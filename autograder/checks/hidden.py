@@ -1,0 +1,114 @@
+"""The hidden checks: run when a submission is graded, never shipped to students.
+
+They look harder at what the public checks only sample: how the kernel is
+drawn, whether gradients reach the weights, and whether the layer learns a
+line it has never seen (so nothing about y = 2x - 1 can be hard-coded).
+"""
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from . import CheckFailed, check
+from .support import (
+    INPUT_DIM, UNITS, BATCH, built_layer, call_layer, make_layer, require_kernel_and_bias,
+    run_student, seed_everything, short_name, values,
+)
+from ..training import LAB_XS, predict, train_like_fit
+
+# The kernel's distribution, judged on one 256 x 256 build (65,536 draws).
+# tf.random_normal_initializer() draws N(0, 0.05). Measured over seeds 0-19:
+# std 0.0497-0.0503, |mean| < 0.0005, kurtosis 2.96-3.04. The bounds sit
+# about ten standard errors out, and far from the usual mistakes: glorot_uniform
+# (Keras Dense's default) has std 0.0625 and kurtosis 1.8, a unit normal std 1.
+STATS_SIZE = 256
+STD_EXPECTED = 0.05
+STD_BOUNDS = (0.0485, 0.0515)
+MEAN_BOUND = 0.002
+KURTOSIS_BOUNDS = (2.8, 3.2)
+
+# A second line, y = -3x + 0.5, trained the same way. Measured over seeds
+# 0-19 on both stacks: kernel within 0.005 of -3, bias within 0.02 of 0.5.
+OTHER_SLOPE, OTHER_INTERCEPT = -3.0, 0.5
+OTHER_KERNEL_TOLERANCE = 0.03
+OTHER_BIAS_TOLERANCE = 0.1
+
+
+@check("kernel_initializer", "initializers", 2, visibility="hidden")
+def check_kernel_initializer(layer_class, seed: int = 0) -> str:
+    """The kernel is drawn from a normal distribution with mean 0 and stddev 0.05."""
+    layer = built_layer(layer_class, seed, units=STATS_SIZE, input_dim=STATS_SIZE)
+    kernel, _ = require_kernel_and_bias(layer)
+    draws = values(kernel).ravel()
+    mean, std = float(draws.mean()), float(draws.std())
+    found = f"mean {mean:.4f}, stddev {std:.4f}"
+    if std == 0.0:
+        what = "all zeros" if np.all(draws == 0) else f"the constant {draws[0]:.4g}"
+        raise CheckFailed(
+            expected="a kernel drawn at random from N(0, 0.05)",
+            found=f"every kernel value is {what}: all units would start, and stay, identical",
+            hint="use initializer=tf.random_normal_initializer() (or 'random_normal') for the kernel",
+        )
+    kurtosis = float(np.mean((draws - mean) ** 4) / std**4)
+    if abs(mean) > MEAN_BOUND or not STD_BOUNDS[0] <= std <= STD_BOUNDS[1]:
+        if abs(std - 0.0625) < 0.002 and kurtosis < 2.2:
+            found += " and flat-topped: this is glorot_uniform, the default of Keras's own Dense"
+        raise CheckFailed(
+            expected=f"a kernel with mean 0 and stddev {STD_EXPECTED} (tf.random_normal_initializer()'s defaults)",
+            found=f"{found} over a {STATS_SIZE} x {STATS_SIZE} kernel",
+            hint="use initializer=tf.random_normal_initializer() with its default mean and stddev",
+        )
+    if not KURTOSIS_BOUNDS[0] <= kurtosis <= KURTOSIS_BOUNDS[1]:
+        raise CheckFailed(
+            expected="normally distributed kernel values (kurtosis about 3)",
+            found=f"{found}, kurtosis {kurtosis:.2f}: the right spread, but not a normal distribution",
+            hint="use initializer=tf.random_normal_initializer(), not a uniform or truncated one",
+        )
+    return f"kernel {found}, kurtosis {kurtosis:.2f}"
+
+
+@check("gradients_reach_weights", "trainability", 1, visibility="hidden")
+def check_gradients_reach_weights(layer_class, seed: int = 0) -> str:
+    """A loss on the layer's output has a gradient for both kernel and bias."""
+    layer = built_layer(layer_class, seed)
+    kernel, bias = require_kernel_and_bias(layer)
+    inputs = tf.constant(np.random.default_rng(seed).normal(size=(BATCH, INPUT_DIM)), dtype=tf.float32)
+    # The tape watches trainable variables by itself; a frozen one gets no gradient.
+    with tf.GradientTape() as tape:
+        outputs = run_student("call()", layer, inputs)
+        loss = tf.reduce_sum(tf.square(outputs))
+    gradients = tape.gradient(loss, [kernel, bias])
+    blocked = [short_name(v) for v, g in zip((kernel, bias), gradients)
+               if g is None or not np.any(values(g) != 0.0)]
+    if blocked:
+        raise CheckFailed(
+            expected="gradients that reach the kernel and the bias through call()",
+            found=f"no gradient for {' and '.join(blocked)}: training could never change it",
+            hint="do not wrap weights in tf.stop_gradient or convert them to numpy inside call()",
+        )
+    call_layer(layer, inputs.numpy())  # the same call outside the tape must work too
+    return "gradients reach kernel and bias"
+
+
+@check("learns_other_lines", "training", 2, visibility="hidden")
+def check_learns_other_lines(layer_class, seed: int = 0) -> str:
+    """Trained on y = -3x + 0.5 instead, the layer's own weights learn -3 and 0.5."""
+    seed_everything(seed)
+    layer = make_layer(layer_class, units=1)
+    targets = OTHER_SLOPE * LAB_XS + OTHER_INTERCEPT
+    run = run_student("training", train_like_fit, layer, LAB_XS, targets)
+    prediction = run_student("predicting", predict, run.model, 10.0)
+    kernel, bias = require_kernel_and_bias(layer)
+    learned_w, learned_b = float(values(kernel).ravel()[0]), float(values(bias).ravel()[0])
+    expected_prediction = OTHER_SLOPE * 10.0 + OTHER_INTERCEPT
+    found = f"kernel {learned_w:.4f}, bias {learned_b:.4f}, prediction at 10 = {prediction:.3f}"
+    if (abs(learned_w - OTHER_SLOPE) > OTHER_KERNEL_TOLERANCE
+            or abs(learned_b - OTHER_INTERCEPT) > OTHER_BIAS_TOLERANCE
+            or abs(prediction - expected_prediction) > 10 * OTHER_KERNEL_TOLERANCE + OTHER_BIAS_TOLERANCE):
+        raise CheckFailed(
+            expected=f"after 500 epochs on y = {OTHER_SLOPE:g}x + {OTHER_INTERCEPT:g}: kernel near "
+                     f"{OTHER_SLOPE:g}, bias near {OTHER_INTERCEPT:g}",
+            found=found,
+            hint="nothing in the layer may be fixed to the lab's numbers: learn everything through trainable weights",
+        )
+    return found

@@ -1,0 +1,224 @@
+"""The public checks: students run these themselves, and they count in the grade.
+
+Each check builds a fresh layer, so one mistake costs the checks that are
+about that mistake and no others. Shapes use batch 5, input_dim 3, units 4
+(all different), so a transposed kernel or ``input_shape[0]`` cannot hide.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import CheckFailed, check
+from .support import (
+    BATCH, INPUT_DIM, UNITS, built_layer, call_layer, fmt, held_variables, is_keras3,
+    make_layer, require_kernel_and_bias, run_student, seed_everything, shape_of,
+    short_name, tracked_variables, untracked_variables, values,
+)
+from ..training import predict, train_like_fit
+
+# Training tolerances. Measured with `python -m autograder.calibrate` over
+# seeds 0-19 on Keras 3.15 and tf-keras 2.21: prediction at 10 in
+# 18.9813-18.9818 (error <= 0.019), kernel 1.99729-1.99736 (error <= 0.0028),
+# bias -0.99181 to -0.99159 (error <= 0.0085). Each tolerance is about five
+# times the worst error, and far from the nearest wrong answer: a layer
+# without a bias predicts 17.10, untracked weights leave it near 0.5.
+PREDICTION_TOLERANCE = 0.1
+KERNEL_TOLERANCE = 0.015
+BIAS_TOLERANCE = 0.05
+
+
+@check("layer_builds", "construction", 1)
+def check_layer_builds(layer_class, seed: int = 0) -> str:
+    """SimpleDense(units=4) is a Keras layer that stores `units` and builds."""
+    layer = make_layer(layer_class, UNITS)
+    if getattr(layer, "units", None) != UNITS:
+        raise CheckFailed(
+            expected=f"SimpleDense(units={UNITS}).units == {UNITS}",
+            found=f"units = {getattr(layer, 'units', 'missing')!r}",
+            hint="keep `self.units = units` in __init__",
+        )
+    built_layer(layer_class, seed)
+    return f"SimpleDense(units={UNITS}) builds for inputs of shape ({BATCH}, {INPUT_DIM})"
+
+
+@check("variable_names", "names", 1)
+def check_variable_names(layer_class, seed: int = 0) -> str:
+    """build() creates exactly two variables, named `kernel` and `bias`."""
+    layer = built_layer(layer_class, seed)
+    names = sorted(short_name(v) for v in held_variables(layer))
+    if names != ["bias", "kernel"]:
+        raise CheckFailed(
+            expected="two variables named 'kernel' and 'bias'",
+            found=f"{names}" if names else "no variables at all",
+            hint="pass name='kernel' and name='bias' when you create them in build()",
+        )
+    return "variables are named kernel and bias"
+
+
+@check("weight_shapes", "shapes", 2)
+def check_weight_shapes(layer_class, seed: int = 0) -> str:
+    """The kernel is (input_dim, units) and the bias is (units,)."""
+    layer = built_layer(layer_class, seed)
+    kernel, bias = require_kernel_and_bias(layer)
+    kernel_shape, bias_shape = shape_of(kernel), shape_of(bias)
+    expected_kernel, expected_bias = (INPUT_DIM, UNITS), (UNITS,)
+    setting = f"for inputs of shape ({BATCH}, {INPUT_DIM}) and units={UNITS}"
+    if kernel_shape == (UNITS, INPUT_DIM):
+        raise CheckFailed(
+            expected=f"kernel shape {expected_kernel} {setting}",
+            found=f"{kernel_shape}: the kernel is transposed",
+            hint="use shape=(input_shape[-1], self.units), so that inputs @ kernel gives (batch, units)",
+        )
+    if kernel_shape == (BATCH, UNITS):
+        raise CheckFailed(
+            expected=f"kernel shape {expected_kernel} {setting}",
+            found=f"{kernel_shape}: its first dimension is the batch size",
+            hint="input_shape[0] is the batch size; use input_shape[-1], the number of input features",
+        )
+    if kernel_shape != expected_kernel:
+        raise CheckFailed(
+            expected=f"kernel shape {expected_kernel} {setting}",
+            found=f"{kernel_shape}",
+            hint="use shape=(input_shape[-1], self.units)",
+        )
+    if bias_shape != expected_bias:
+        raise CheckFailed(
+            expected=f"bias shape {expected_bias}, one value per unit, {setting}",
+            found=f"{bias_shape}",
+            hint="use shape=(self.units,) for the bias, not a fixed size or the input's shape",
+        )
+    return f"kernel {kernel_shape}, bias {bias_shape}"
+
+
+@check("bias_starts_at_zero", "initializers", 1)
+def check_bias_starts_at_zero(layer_class, seed: int = 0) -> str:
+    """The bias starts as all zeros."""
+    _, bias = require_kernel_and_bias(built_layer(layer_class, seed))
+    initial = values(bias)
+    if np.any(initial != 0.0):
+        raise CheckFailed(
+            expected="a freshly built bias of all zeros",
+            found=f"bias = {fmt(initial)}",
+            hint="create the bias with initializer='zeros' (or tf.zeros_initializer())",
+        )
+    return "bias starts at zero"
+
+
+@check("weights_trainable", "trainability", 2)
+def check_weights_trainable(layer_class, seed: int = 0) -> str:
+    """Keras tracks the kernel and the bias, and both are trainable."""
+    layer = built_layer(layer_class, seed)
+    untracked = untracked_variables(layer)
+    if untracked:
+        names = ", ".join(f"self.{a}" for a in untracked)
+        if is_keras3():
+            raise CheckFailed(
+                expected="variables that Keras tracks, so that model.fit can train them",
+                found=(f"{names} created with tf.Variable: Keras 3 does not track a tf.Variable "
+                       "stored on a layer, so layer.variables is empty and training changes nothing"),
+                hint="create each weight with self.add_weight(name=..., shape=..., initializer=..., trainable=True)",
+            )
+        raise CheckFailed(
+            expected="variables that Keras tracks",
+            found=f"{names} are not in layer.variables",
+            hint="create each weight with self.add_weight(...) in build()",
+        )
+    kernel, bias = require_kernel_and_bias(layer)
+    trainable = {id(v) for v in layer.trainable_weights}
+    frozen = [short_name(v) for v in (kernel, bias) if id(v) not in trainable]
+    if frozen:
+        raise CheckFailed(
+            expected="kernel and bias both trainable",
+            found=f"{' and '.join(frozen)} not trainable (trainable=False): training would never change it",
+            hint="pass trainable=True when you create each weight",
+        )
+    return f"{len(tracked_variables(layer))} tracked, trainable variables"
+
+
+@check("forward_pass", "forward", 2)
+def check_forward_pass(layer_class, seed: int = 0) -> str:
+    """call() returns inputs @ kernel + bias, using the layer's own weights."""
+    layer = built_layer(layer_class, seed)
+    kernel, bias = require_kernel_and_bias(layer)
+    if shape_of(kernel) != (INPUT_DIM, UNITS) or shape_of(bias) != (UNITS,):
+        raise CheckFailed(
+            expected=f"a kernel {(INPUT_DIM, UNITS)} and bias {(UNITS,)} to test call() with",
+            found=f"kernel {shape_of(kernel)}, bias {shape_of(bias)}",
+            hint="fix the shapes first (see weight_shapes)",
+        )
+    rng = np.random.default_rng(1234 + seed)
+    inputs = rng.normal(size=(BATCH, INPUT_DIM)).astype(np.float32)
+    known_kernel = rng.normal(size=(INPUT_DIM, UNITS)).astype(np.float32)
+    known_bias = rng.normal(size=(UNITS,)).astype(np.float32)
+    kernel.assign(known_kernel)
+    bias.assign(known_bias)
+    outputs = call_layer(layer, inputs)
+    expected = inputs.astype(np.float64) @ known_kernel + known_bias
+    if outputs.shape != expected.shape:
+        raise CheckFailed(
+            expected=f"outputs of shape {expected.shape} for inputs {inputs.shape}",
+            found=f"shape {outputs.shape}",
+            hint="return inputs @ self.kernel + self.bias (matrix product, then add the bias)",
+        )
+    if np.allclose(outputs, expected, atol=1e-4):
+        return "call() computes inputs @ kernel + bias"
+    if np.allclose(outputs, expected - known_bias, atol=1e-4):
+        raise CheckFailed(
+            expected="inputs @ kernel + bias",
+            found="inputs @ kernel: the bias is never added",
+            hint="add self.bias to the matrix product in call()",
+        )
+    # Change the weights: an output that does not move ignores them.
+    kernel.assign(known_kernel * 2.0 + 1.0)
+    bias.assign(known_bias - 3.0)
+    moved = call_layer(layer, inputs)
+    if np.allclose(moved, outputs, atol=1e-6):
+        raise CheckFailed(
+            expected="an output computed from the layer's kernel and bias",
+            found="the output does not change when the weights change: call() ignores them",
+            hint="compute the output from self.kernel and self.bias, not from fixed numbers",
+        )
+    raise CheckFailed(
+        expected=f"inputs @ kernel + bias, e.g. {fmt(expected[0])} for the first row",
+        found=f"{fmt(outputs[0])}",
+        hint="use a matrix product (inputs @ self.kernel or tf.matmul), not an element-wise one, then add self.bias",
+    )
+
+
+@check("training_converges", "training", 3)
+def check_training_converges(layer_class, seed: int = 0) -> str:
+    """Trained like the lab (SGD, MSE, 500 epochs), the layer learns y = 2x - 1."""
+    seed_everything(seed)
+    layer = make_layer(layer_class, units=1)
+    run = run_student("training", train_like_fit, layer)
+    prediction = run_student("predicting", predict, run.model, 10.0)
+    kernel, bias = require_kernel_and_bias(layer)
+    learned_w, learned_b = float(values(kernel).ravel()[0]), float(values(bias).ravel()[0])
+    if not run.losses:
+        raise CheckFailed(
+            expected="a model with trainable weights",
+            found="model.trainable_variables is empty, so training changed nothing "
+                  f"(prediction at 10: {prediction:.3f})",
+            hint="create the weights with self.add_weight(..., trainable=True) so Keras can train them",
+        )
+    summary = f"prediction at 10 = {prediction:.4f}, kernel = {learned_w:.4f}, bias = {learned_b:.4f}"
+    if not np.isfinite(prediction) or abs(prediction - 19.0) > PREDICTION_TOLERANCE:
+        raise CheckFailed(
+            expected=f"a prediction at 10 within {PREDICTION_TOLERANCE} of 19 after 500 epochs",
+            found=summary,
+            hint=_training_hint(prediction, learned_b),
+        )
+    if abs(learned_w - 2.0) > KERNEL_TOLERANCE or abs(learned_b + 1.0) > BIAS_TOLERANCE:
+        raise CheckFailed(
+            expected="the layer's own kernel near 2 and bias near -1 after training",
+            found=f"{summary}: the output is right but the weights did not learn it",
+            hint="call() must compute the output from self.kernel and self.bias, so training changes them",
+        )
+    return summary
+
+
+def _training_hint(prediction: float, learned_b: float) -> str:
+    if abs(prediction - 17.1) < 0.5 or learned_b == 0.0:
+        return "the bias never moved: make sure call() adds self.bias and the bias is trainable"
+    return "check that call() returns inputs @ self.kernel + self.bias and both weights are trainable"
+
