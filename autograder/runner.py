@@ -29,6 +29,9 @@ def run_one(check: Check, layer_class, seed: int = 0) -> CheckResult:
         passed, message = True, note or check.summary
     except CheckFailed as failure:
         passed, message = False, _teaching_message(failure)
+    except SystemExit as exit_:
+        passed, message = False, (f"Your code called sys.exit({exit_.code!r}) while this check ran. "
+                                  "Try: remove exit() calls from the class; raise an error instead.")
     except RecursionError:
         passed, message = False, "Your code recursed without end (RecursionError). Try: look for a method that calls itself."
     except Exception as error:  # the student's code broke the check itself

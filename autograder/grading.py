@@ -1,0 +1,69 @@
+"""Grade one notebook: extract its code, guard it, run it isolated, assemble the grade.
+
+This is what the command line, pytest, batch grading and the Gradescope
+entry point all call, so they cannot disagree.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from . import checks as registry, integrity, sandbox
+from .notebook import Submission, SubmissionError, extract_submission  # noqa: F401 (re-exported)
+from .results import CheckResult, NotebookGrade
+
+
+def _all_failed(checks, message: str) -> list[CheckResult]:
+    return [CheckResult(c.name, c.category, False, c.points, message, c.visibility) for c in checks]
+
+
+def grade_submission(submission: Submission, visibility: str = "all", seed: int = 0,
+                     limits: sandbox.Limits = sandbox.Limits()) -> NotebookGrade:
+    checks = registry.select(visibility)
+    started = time.monotonic()
+    grade = NotebookGrade(notebook=submission.path, checks=[], seed=seed)
+    if submission.syntax_error:
+        grade.error = f"syntax error: {submission.syntax_error}"
+        grade.checks = _all_failed(checks, (
+            f"Your code could not run: a syntax error in {submission.syntax_error}. "
+            "Try: run the cell that defines SimpleDense and fix the line it points to."))
+        return grade
+    findings = integrity.scan(submission.code)
+    if findings:
+        grade.error = "integrity: " + "; ".join(findings)
+        grade.checks = _all_failed(checks, (
+            f"Not graded: the submission reaches into the grader or the interpreter ({'; '.join(findings[:3])}). "
+            "A layer needs only TensorFlow and NumPy. Try: remove those lines."))
+        return grade
+    outcome = sandbox.run(submission.code, [c.name for c in checks], seed, limits)
+    grade.keras = outcome.keras
+    grade.peak_memory_mb = outcome.peak_memory_mb
+    grade.seconds = time.monotonic() - started
+    if outcome.load_error:
+        grade.error = f"load error: {outcome.load_error}"
+        grade.checks = _all_failed(checks, (
+            f"The cells defining SimpleDense failed before any check could run: {outcome.load_error}. "
+            "Try: restart the kernel and run your notebook from the top."))
+        return grade
+    if outcome.tampered:
+        grade.error = "integrity: replaced " + ", ".join(outcome.tampered)
+        grade.checks = _all_failed(checks, (
+            f"Not graded: the submission replaced functions the grader relies on "
+            f"({', '.join(outcome.tampered[:3])}). Try: leave other modules alone."))
+        return grade
+    grade.error = outcome.ended
+    for check in checks:
+        if check.name in outcome.verdicts:
+            passed, message = outcome.verdicts[check.name]
+        elif outcome.running == check.name:
+            passed, message = False, f"Not finished: {outcome.ended}."
+        else:
+            passed, message = False, f"Not run: {outcome.ended} (during {outcome.running or 'start-up'})."
+        grade.checks.append(CheckResult(check.name, check.category, passed, check.points, message, check.visibility))
+    return grade
+
+
+def grade_notebook(path: str | Path, visibility: str = "all", seed: int = 0,
+                   limits: sandbox.Limits = sandbox.Limits()) -> NotebookGrade:
+    """Grade a notebook file. Raises SubmissionError only when there is nothing to grade."""
+    return grade_submission(extract_submission(path), visibility, seed, limits)

@@ -1,0 +1,87 @@
+"""Keep a submission from grading itself.
+
+Two guards. Before anything runs, ``scan`` reads the submission's code for the
+few things a layer never needs but a forged pass does: reaching into the
+grader, the interpreter's module table, the garbage collector or raw memory.
+While it runs, ``Snapshot`` remembers every function of the grader and of the
+libraries the checks compute with, and tells if any was replaced. Either
+finding makes the whole grade zero, with a message that says what was found.
+"""
+from __future__ import annotations
+
+import ast
+import sys
+import types
+
+# Modules a layer has no business importing: the grader, and the tools to
+# rewrite a running interpreter.
+_FORBIDDEN_MODULES = {"autograder", "builtins", "ctypes", "gc", "inspect", "importlib"}
+# Attributes that reach the same places without an import.
+_FORBIDDEN_ATTRIBUTES = {
+    ("sys", "modules"), ("sys", "_getframe"), ("sys", "settrace"), ("sys", "setprofile"),
+    ("os", "write"), ("os", "dup2"), ("os", "kill"),
+}
+# Names and attributes that reach around the code as written.
+_FORBIDDEN_NAMES = {"__builtins__", "__import__", "globals", "eval", "exec"}
+_FORBIDDEN_DUNDERS = {"__builtins__", "__globals__", "__subclasses__", "__code__"}
+
+
+def scan(code: str) -> list[str]:
+    """Findings in the graded code, one line each; empty when it is clean."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []  # reported as a syntax error elsewhere
+    findings = []
+    for node in ast.walk(tree):
+        line = getattr(node, "lineno", "?")
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        else:
+            names = []
+        for name in names:
+            if name.split(".")[0] in _FORBIDDEN_MODULES:
+                findings.append(f"line {line}: imports {name}")
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if (node.value.id, node.attr) in _FORBIDDEN_ATTRIBUTES:
+                findings.append(f"line {line}: uses {node.value.id}.{node.attr}")
+        if isinstance(node, ast.Attribute) and node.attr in _FORBIDDEN_DUNDERS:
+            findings.append(f"line {line}: uses .{node.attr}")
+        if isinstance(node, ast.Name) and node.id in _FORBIDDEN_NAMES:
+            findings.append(f"line {line}: uses {node.id}")
+    return sorted(set(findings), key=lambda f: (len(f.split(":")[0]), f))
+
+
+def _watched_modules() -> list[types.ModuleType]:
+    names = ["builtins", "math", "json", "os", "numpy", "numpy.linalg", "tensorflow"]
+    names += [m for m in sys.modules if m == "autograder" or m.startswith("autograder.")]
+    return [sys.modules[m] for m in names if m in sys.modules]
+
+
+def _functions(module: types.ModuleType) -> dict[str, int]:
+    # Functions and classes only: lazily loaded submodules replace themselves
+    # on first use, which is not tampering.
+    return {
+        name: id(value)
+        for name, value in list(vars(module).items())
+        if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, type))
+    }
+
+
+class Snapshot:
+    """The identity of every watched function, taken before student code runs."""
+
+    def __init__(self) -> None:
+        self._before = {m.__name__: _functions(m) for m in _watched_modules()}
+
+    def changes(self) -> list[str]:
+        changed = []
+        for module in _watched_modules():
+            before = self._before.get(module.__name__, {})
+            now = _functions(module)
+            for name, identity in before.items():
+                if now.get(name) != identity:
+                    changed.append(f"{module.__name__}.{name}")
+        return changed

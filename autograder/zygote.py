@@ -1,0 +1,231 @@
+"""The zygote: import TensorFlow once, then fork a limited child per job.
+
+Run as ``python -m autograder.zygote`` by ``sandbox.Zygote``. It reads one
+JSON job per line on stdin and writes one JSON outcome per line on stdout. It
+runs no student code itself: that happens only in the forked children.
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import secrets
+import select
+import signal
+import sys
+import time
+
+
+class _CheckTimeout(BaseException):
+    """Raised in a child when one check runs past its limit (a BaseException,
+    so that a student's ``except Exception`` cannot swallow it)."""
+
+
+def _limit_child(limits: dict, output_path: str) -> None:
+    size_kb = 0
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                size_kb = int(line.split()[1])
+    ceiling = (size_kb + limits["memory_mb"] * 1024) * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    cap = limits["output_kb"] * 1024
+    resource.setrlimit(resource.RLIMIT_FSIZE, (cap, cap))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the cap fails; it does not kill
+    out = os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+    os.close(out)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+
+
+def _child(job: dict, write_fd: int, token: str, output_path: str) -> None:
+    """In the forked child: run the submission, send each verdict as one line."""
+    def send(message: dict) -> None:
+        message["token"] = token
+        os.write(write_fd, (json.dumps(message) + "\n").encode())
+
+    limits = job["limits"]
+    _limit_child(limits, output_path)
+    from . import checks as registry, integrity
+    from .checks.support import describe_error, keras_version
+    from .runner import run_one
+
+    send({"keras": keras_version()})
+    snapshot = integrity.Snapshot()
+
+    def on_alarm(signum, frame):
+        raise _CheckTimeout()
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    namespace = {"__name__": "submission"}
+    try:
+        signal.setitimer(signal.ITIMER_REAL, limits["check_timeout_s"])
+        exec(compile(job["code"], "<submission>", "exec"), namespace)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    except _CheckTimeout:
+        send({"load_error": f"defining the class took longer than {limits['check_timeout_s']:g} s"})
+        return
+    except BaseException as error:  # the submission's top-level code failed
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        send({"load_error": describe_error(error)})
+        return
+    layer_class = namespace.get("SimpleDense")
+    for name in job["checks"]:
+        send({"running": name})
+        try:
+            signal.setitimer(signal.ITIMER_REAL, limits["check_timeout_s"])
+            result = run_one(registry.get(name), layer_class, job["seed"])
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            verdict = [result.passed, result.message]
+        except _CheckTimeout:
+            verdict = [False, f"This check did not finish within {limits['check_timeout_s']:g} s. "
+                              "Try: look for a loop in build() or call() that never ends."]
+        except MemoryError:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            verdict = [False, f"Your code ran out of memory (limit {limits['memory_mb']} MB) in this check. "
+                              "Try: the layer needs only a kernel and a bias; look for a huge allocation."]
+        tampered = snapshot.changes()
+        if tampered:
+            send({"tampered": tampered})
+            return
+        send({"verdict": [name] + verdict})
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    send({"done": True, "peak_memory_mb": round(peak, 1)})
+
+
+def _collect(read_fd: int, token: str, deadline: float, outcome: dict) -> bool:
+    """Read the child's lines until it is done, closes the pipe, or time runs out."""
+    buffer = b""
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        ready, _, _ = select.select([read_fd], [], [], remaining)
+        if not ready:
+            return False
+        chunk = os.read(read_fd, 65536)
+        if not chunk:
+            return False
+        buffer += chunk
+        *lines, buffer = buffer.split(b"\n")
+        for line in lines:
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(message, dict) or message.get("token") != token:
+                continue  # not from the grader: ignore forged lines
+            if "keras" in message:
+                outcome["keras"] = str(message["keras"])
+            if "running" in message:
+                outcome["running"] = str(message["running"])
+            if "verdict" in message:
+                name, passed, text = message["verdict"]
+                outcome["verdicts"][str(name)] = [passed is True, str(text)[:4000]]
+            if "load_error" in message:
+                outcome["load_error"] = str(message["load_error"])[:1000]
+                return True
+            if "tampered" in message:
+                outcome["tampered"] = [str(t) for t in message["tampered"]][:20]
+                return True
+            if message.get("done"):
+                outcome["peak_memory_mb"] = message.get("peak_memory_mb")
+                outcome["running"] = None
+                return True
+
+
+def _exit_reason(status: int, limits: dict) -> str:
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        name = signal.Signals(number).name
+        if number in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS):
+            return (f"the grading process was ended by {name}: a crash, or more memory than the "
+                    f"{limits['memory_mb']} MB limit allows")
+        return f"the grading process was ended by {name}"
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else status
+    return (f"the grading process exited with code {code} before it finished: "
+            "does your code call sys.exit() or os._exit()?")
+
+
+def _tail(path: str, keep: int = 4096) -> str:
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - keep))
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def run_job(job: dict, protocol_fds: tuple) -> dict:
+    limits = job["limits"]
+    token = secrets.token_hex(16)
+    output_path = f"/tmp/autograder-output-{os.getpid()}-{token[:8]}"
+    read_fd, write_fd = os.pipe()
+    outcome = {"verdicts": {}, "keras": "unknown", "ended": None, "running": None}
+    pid = os.fork()
+    if pid == 0:  # the child
+        try:
+            os.close(read_fd)
+            for fd in protocol_fds:
+                os.close(fd)
+            os.setsid()
+            _child(job, write_fd, token, output_path)
+        finally:
+            os._exit(0)  # skip teardown: TensorFlow's is slow, and so may the student's atexit be
+    os.close(write_fd)
+    deadline = time.monotonic() + limits["timeout_s"]
+    try:
+        finished = _collect(read_fd, token, deadline, outcome)
+        if not finished and time.monotonic() >= deadline:
+            outcome["ended"] = f"time limit: the submission ran for more than {limits['timeout_s']:g} s"
+        if not finished:
+            # Give a child that closed its pipe a moment to exit before ending it.
+            for _ in range(20):
+                if os.waitpid(pid, os.WNOHANG) != (0, 0):
+                    break
+                time.sleep(0.05)
+            else:
+                os.killpg(pid, signal.SIGKILL)
+        try:
+            os.killpg(pid, signal.SIGKILL)  # whatever the child may have started
+        except ProcessLookupError:
+            pass
+        try:
+            _, status = os.waitpid(pid, 0)
+        except ChildProcessError:
+            status = 0
+        if not finished and outcome["ended"] is None:
+            outcome["ended"] = _exit_reason(status, limits)
+    finally:
+        os.close(read_fd)
+        outcome["output"] = _tail(output_path)
+        try:
+            os.unlink(output_path)
+        except OSError:
+            pass
+    return outcome
+
+
+def main() -> None:
+    # The protocol gets its own descriptors; 0 and 1 are closed to anything else.
+    protocol_in = os.dup(0)
+    protocol_out = os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    from . import _preload  # noqa: F401  (TensorFlow, once)
+
+    with os.fdopen(protocol_in, "rb") as jobs, os.fdopen(protocol_out, "wb") as answers:
+        for line in jobs:
+            outcome = run_job(json.loads(line), (protocol_in, protocol_out))
+            answers.write((json.dumps(outcome) + "\n").encode())
+            answers.flush()
+
+
+if __name__ == "__main__":
+    main()
