@@ -25,7 +25,7 @@ BATCH, INPUT_DIM, UNITS = 5, 3, 4
 
 def keras_version() -> str:
     """The version of the Keras that ``tf.keras`` is in this process."""
-    if os.environ.get("TF_USE_LEGACY_KERAS", "").lower() in ("1", "true", "yes"):
+    if tf.keras.__name__.startswith("tf_keras"):  # TF_USE_LEGACY_KERAS=1 chose Keras 2
         import tf_keras
 
         return tf_keras.__version__
@@ -96,6 +96,9 @@ def built_layer(layer_class, seed: int, units: int = UNITS, input_dim: int = INP
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         run_student("build()", layer.build, (BATCH, input_dim))
+    # Keras 2 marks a layer built only when build() runs through __call__;
+    # without this, the first call would build (and replace) the weights again.
+    layer.built = True
     return layer
 
 
