@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-COMMAND_MODULES = ["grade_command"]
+COMMAND_MODULES = ["grade_command", "batch_command", "report", "gradescope", "bundle"]
 
 
 class UsageError(Exception):

@@ -13,6 +13,22 @@ from .notebook import Submission, SubmissionError, extract_submission  # noqa: F
 from .results import CheckResult, NotebookGrade
 
 
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _hint_for_end(ended: str | None) -> str:
+    """What to try when the run stopped before a check could give its verdict."""
+    text = ended or ""
+    if text.startswith("time limit"):
+        return "look for a loop in build() or call() that never ends, or a very slow computation"
+    if "exited with code" in text:
+        return "remove exit(), sys.exit() and os._exit() calls from your code; raise an error instead"
+    if "memory" in text or "SIG" in text:
+        return "the layer needs only a kernel and a bias; look for a huge allocation or a list that never stops growing"
+    return "restart the kernel, run your notebook from the top and fix the first error"
+
+
 def _all_failed(checks, message: str) -> list[CheckResult]:
     return [CheckResult(c.name, c.category, False, c.points, message, c.visibility) for c in checks]
 
@@ -48,7 +64,7 @@ def grade_submission(submission: Submission, visibility: str = "all", seed: int 
     if outcome.tampered:
         grade.error = "integrity: replaced " + ", ".join(outcome.tampered)
         grade.checks = _all_failed(checks, (
-            f"Not graded: the submission replaced functions the grader relies on "
+            f"Not graded: the submission replaced functions or settings the grader relies on "
             f"({', '.join(outcome.tampered[:3])}). Try: leave other modules alone."))
         return grade
     grade.error = outcome.ended
@@ -56,9 +72,10 @@ def grade_submission(submission: Submission, visibility: str = "all", seed: int 
         if check.name in outcome.verdicts:
             passed, message = outcome.verdicts[check.name]
         elif outcome.running == check.name:
-            passed, message = False, f"Not finished: {outcome.ended}."
+            passed, message = False, f"Not finished: {_sentence(str(outcome.ended))} Try: {_hint_for_end(outcome.ended)}."
         else:
-            passed, message = False, f"Not run: {outcome.ended} (during {outcome.running or 'start-up'})."
+            passed, message = False, (f"Not run: the run stopped during {outcome.running or 'start-up'}: "
+                                      f"{_sentence(str(outcome.ended))} Try: {_hint_for_end(outcome.ended)}.")
         grade.checks.append(CheckResult(check.name, check.category, passed, check.points, message, check.visibility))
     return grade
 

@@ -21,9 +21,14 @@ _FORBIDDEN_ATTRIBUTES = {
     ("sys", "modules"), ("sys", "_getframe"), ("sys", "settrace"), ("sys", "setprofile"),
     ("os", "write"), ("os", "dup2"), ("os", "kill"),
 }
-# Names and attributes that reach around the code as written.
+# Names and attributes that reach around the code as written. The frame
+# attributes climb from a traceback or generator into the grader's own frames
+# (and the secret its results are signed with).
 _FORBIDDEN_NAMES = {"__builtins__", "__import__", "globals", "eval", "exec"}
-_FORBIDDEN_DUNDERS = {"__builtins__", "__globals__", "__subclasses__", "__code__"}
+_FORBIDDEN_DUNDERS = {
+    "__builtins__", "__globals__", "__subclasses__", "__code__",
+    "tb_frame", "f_back", "f_locals", "f_globals", "f_builtins", "gi_frame", "cr_frame", "ag_frame",
+}
 
 
 def scan(code: str) -> list[str]:
@@ -44,9 +49,11 @@ def scan(code: str) -> list[str]:
         for name in names:
             if name.split(".")[0] in _FORBIDDEN_MODULES:
                 findings.append(f"line {line}: imports {name}")
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            if (node.value.id, node.attr) in _FORBIDDEN_ATTRIBUTES:
-                findings.append(f"line {line}: uses {node.value.id}.{node.attr}")
+        if isinstance(node, ast.Attribute):
+            # `sys.modules`, and also `os.sys.modules`: judge by the last name before the dot.
+            base = node.value.id if isinstance(node.value, ast.Name) else getattr(node.value, "attr", None)
+            if (base, node.attr) in _FORBIDDEN_ATTRIBUTES:
+                findings.append(f"line {line}: uses {base}.{node.attr}")
         if isinstance(node, ast.Attribute) and node.attr in _FORBIDDEN_DUNDERS:
             findings.append(f"line {line}: uses .{node.attr}")
         if isinstance(node, ast.Name) and node.id in _FORBIDDEN_NAMES:
@@ -61,12 +68,15 @@ def _watched_modules() -> list[types.ModuleType]:
 
 
 def _functions(module: types.ModuleType) -> dict[str, int]:
-    # Functions and classes only: lazily loaded submodules replace themselves
-    # on first use, which is not tampering.
+    # Everything callable (numpy's own functions, such as np.allclose, are
+    # dispatcher objects rather than plain functions) and, in the grader, every
+    # value (its tolerances). Never submodules: lazily loaded ones replace
+    # themselves on first use, which is not tampering.
+    grader = module.__name__.split(".")[0] == "autograder"
     return {
         name: id(value)
         for name, value in list(vars(module).items())
-        if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, type))
+        if not isinstance(value, types.ModuleType) and (grader or callable(value))
     }
 
 

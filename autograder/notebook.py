@@ -1,7 +1,8 @@
 """Take the code to grade out of a notebook's cells (never its outputs).
 
 The grader runs a submission's imports, functions and classes, in notebook
-order, and nothing else: demo cells, training runs and nbgrader's own test
+order, and the module-level assignments those read (``INIT = ...`` above the
+class), and nothing else: demo cells, training runs and nbgrader's own test
 cells are left out, so a student can neither slow grading down with a long
 demo nor make it pass by editing a test cell or an output.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
+import symtable
 from pathlib import Path
 
 from . import CLASS_NAME
@@ -45,6 +47,20 @@ def _to_python(source: str) -> str:
     return TransformerManager().transform_cell(source)
 
 
+def _imports_grader(node: ast.stmt) -> bool:
+    """``from autograder import self_check`` and the like: the notebook's own set-up.
+
+    Left out of the graded program rather than reported, since the released
+    notebook's set-up cell makes them; a ``import autograder`` anywhere inside
+    the class is still run past the integrity scan.
+    """
+    if isinstance(node, ast.Import):
+        return all(alias.name.split(".")[0] == "autograder" for alias in node.names)
+    if isinstance(node, ast.ImportFrom):
+        return node.level == 0 and (node.module or "").split(".")[0] == "autograder"
+    return False
+
+
 def _only_definitions(node: ast.stmt) -> bool:
     """An import or definition, or a ``try``/``if`` holding nothing else (e.g. optional imports)."""
     if isinstance(node, _KEPT) or isinstance(node, ast.Pass):
@@ -55,6 +71,37 @@ def _only_definitions(node: ast.stmt) -> bool:
             children += list(node.finalbody) + [s for h in node.handlers for s in h.body]
         return all(_only_definitions(child) for child in children)
     return False
+
+
+def _assigned_names(node: ast.stmt) -> set[str]:
+    """The plain names a top-level ``NAME = ...`` (or ``A, B = ...``) binds; empty for anything else."""
+    if isinstance(node, ast.AnnAssign) and node.value is not None:
+        targets = [node.target]
+    elif isinstance(node, ast.Assign):
+        targets = node.targets
+    else:
+        return set()
+    names: set[str] = set()
+    for target in targets:
+        elements = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+        if not all(isinstance(e, ast.Name) for e in elements):
+            return set()
+        names.update(e.id for e in elements)
+    return names
+
+
+def _global_reads(source: str) -> set[str]:
+    """Module-level names that ``source`` (top-level statements) reads, now or when its functions run."""
+    def walk(table, top: bool) -> set[str]:
+        names = {s.get_name() for s in table.get_symbols() if s.is_referenced() and (top or s.is_global())}
+        for child in table.get_children():
+            names |= walk(child, False)
+        return names
+
+    try:
+        return walk(symtable.symtable(source, "<cell>", "exec"), True)
+    except SyntaxError:
+        return set()
 
 
 def _segment(lines: list[str], node: ast.stmt) -> str:
@@ -95,9 +142,8 @@ def _source(cell: dict) -> str:
 def extract_submission(path: str | Path) -> Submission:
     """The graded program of one notebook; raises SubmissionError if there is none."""
     notebook = read_notebook(path)
-    pieces: list[str] = []
     syntax_errors: list[str] = []
-    defines_class = False
+    cells: list[tuple[int, list[str], list[ast.stmt]]] = []
     for index, cell in enumerate(notebook.get("cells", [])):
         if cell.get("cell_type") != "code" or _is_test_cell(cell):
             continue
@@ -108,14 +154,34 @@ def extract_submission(path: str | Path) -> Submission:
             if f"class {CLASS_NAME}" in source:
                 syntax_errors.append(f"cell {index + 1}, line {error.lineno}: {error.msg}")
             continue
-        kept = [node for node in tree.body if _only_definitions(node)]
-        if any(isinstance(n, ast.ClassDef) and n.name == CLASS_NAME for n in kept):
-            defines_class = True
-        if kept:
-            lines = source.splitlines()
-            pieces.append(f"# --- cell {index + 1}\n" + "\n".join(_segment(lines, n) for n in kept))
+        cells.append((index, source.splitlines(), tree.body))
     if syntax_errors:
         return Submission(str(path), "", syntax_error="; ".join(syntax_errors))
+    kept = {id(node) for _, _, body in cells for node in body
+            if _only_definitions(node) and not _imports_grader(node)}
+    # Add the assignments the kept code reads (and those they read in turn).
+    needed: set[str] = set()
+    for _, lines, body in cells:
+        for node in body:
+            if id(node) in kept:
+                needed |= _global_reads(_segment(lines, node))
+    grown = True
+    while grown:
+        grown = False
+        for _, lines, body in cells:
+            for node in body:
+                if id(node) not in kept and _assigned_names(node) & needed:
+                    kept.add(id(node))
+                    needed |= _global_reads(_segment(lines, node))
+                    grown = True
+    pieces: list[str] = []
+    defines_class = False
+    for index, lines, body in cells:
+        chosen = [node for node in body if id(node) in kept]
+        if any(isinstance(n, ast.ClassDef) and n.name == CLASS_NAME for n in chosen):
+            defines_class = True
+        if chosen:
+            pieces.append(f"# --- cell {index + 1}\n" + "\n".join(_segment(lines, n) for n in chosen))
     if not defines_class:
         raise SubmissionError(f"{path}: no `class {CLASS_NAME}` found in its code cells")
     return Submission(str(path), "\n\n".join(pieces) + "\n")

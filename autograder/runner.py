@@ -19,9 +19,23 @@ from .results import CheckResult
 _PRINT_LIMIT = 2000
 
 
+class _Printed(io.StringIO):
+    """What the student's code prints during a check: the first _PRINT_LIMIT characters.
+
+    A layer that prints megabytes on every call must not fill the memory the
+    checks need, so the rest is counted and dropped.
+    """
+
+    def write(self, text: str) -> int:
+        room = _PRINT_LIMIT - self.tell()
+        if room > 0:
+            super().write(str(text)[:room])
+        return len(text)
+
+
 def run_one(check: Check, layer_class, seed: int = 0) -> CheckResult:
     """One check's verdict; any error escaping the student's code fails it, with a message."""
-    printed = io.StringIO()
+    printed = _Printed()
     try:
         with warnings.catch_warnings(), contextlib.redirect_stdout(printed):
             warnings.simplefilter("ignore")

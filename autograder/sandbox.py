@@ -67,6 +67,7 @@ class Zygote:
         env.setdefault("TF_NUM_INTRAOP_THREADS", "1")
         env.setdefault("TF_NUM_INTEROP_THREADS", "1")
         package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env["AUTOGRADER_OWNER_PID"] = str(os.getpid())  # the zygote ends when its owner does
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         self._process = subprocess.Popen(
             [sys.executable, "-m", "autograder.zygote"],
@@ -91,17 +92,25 @@ class Zygote:
         self.close()
         return Outcome(ended="the grading process itself was killed or stopped answering")
 
+    @property
+    def pid(self) -> int | None:
+        """The zygote's process id while it runs (for memory reports)."""
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
+
     def close(self) -> None:
-        if self._process is not None:
-            if self._process.poll() is None:
-                self._process.kill()
-            self._process.wait()
-            for stream in (self._process.stdin, self._process.stdout):
+        # Safe to call from another thread (batch grading's shutdown on Ctrl-C):
+        # the owner's pending read then sees end-of-file and reports the job lost.
+        process, self._process = self._process, None
+        if process is not None:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            for stream in (process.stdin, process.stdout):
                 try:
                     stream.close()
                 except OSError:
                     pass
-            self._process = None
 
 
 _local = threading.local()
@@ -129,6 +138,12 @@ def shutdown() -> None:
 def warm_up() -> None:
     """Start this thread's zygote now, so TensorFlow loads while the caller works."""
     _zygote().start()
+
+
+def zygote_pid() -> int | None:
+    """This thread's zygote's process id, if it is running."""
+    zygote = getattr(_local, "zygote", None)
+    return zygote.pid if zygote is not None else None
 
 
 def run(code: str, check_names: list[str], seed: int = 0, limits: Limits = Limits()) -> Outcome:

@@ -6,6 +6,7 @@ runs no student code itself: that happens only in the forked children.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import resource
@@ -19,6 +20,24 @@ import time
 class _CheckTimeout(BaseException):
     """Raised in a child when one check runs past its limit (a BaseException,
     so that a student's ``except Exception`` cannot swallow it)."""
+
+
+def _die_with_parent(expected_parent: int | None) -> None:
+    """Ask Linux to SIGKILL this process when the thread that started it ends.
+
+    For the zygote that is the grader thread that owns it; for a child, the
+    zygote. So a killed batch run (even by SIGKILL) leaves no zygote, and no
+    looping submission, behind. Elsewhere than Linux this does nothing.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        if expected_parent and os.getppid() != expected_parent:  # the parent was already gone
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass
 
 
 def _limit_child(limits: dict, output_path: str) -> None:
@@ -42,6 +61,38 @@ def _limit_child(limits: dict, output_path: str) -> None:
     os.close(devnull)
 
 
+class _CappedOutput(io.TextIOBase):
+    """The child's sys.stdout and sys.stderr: the output file until the cap, then nothing.
+
+    Past RLIMIT_FSIZE a write fails with OSError, which would surface in the
+    student's print() and cost a correct layer its checks; this drops the rest
+    quietly instead. (Writes straight to the descriptors still meet the limit.)
+    """
+
+    encoding = "utf-8"
+    errors = "replace"
+
+    def __init__(self, fd: int, cap: int) -> None:
+        super().__init__()
+        self._fd, self._left = fd, cap
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def write(self, text: str) -> int:
+        if self._left > 0:
+            data = str(text).encode("utf-8", "replace")[: self._left]
+            self._left -= len(data)
+            try:
+                os.write(self._fd, data)
+            except OSError:
+                self._left = 0
+        return len(text)
+
+
 def _child(job: dict, write_fd: int, token: str, output_path: str) -> None:
     """In the forked child: run the submission, send each verdict as one line."""
     def send(message: dict) -> None:
@@ -50,6 +101,9 @@ def _child(job: dict, write_fd: int, token: str, output_path: str) -> None:
 
     limits = job["limits"]
     _limit_child(limits, output_path)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    sys.stdout = sys.stderr = sys.__stdout__ = sys.__stderr__ = _CappedOutput(1, limits["output_kb"] * 1024)
     from . import checks as registry, integrity
     from .checks.support import describe_error, keras_version
     from .runner import run_one
@@ -164,6 +218,7 @@ def _tail(path: str, keep: int = 4096) -> str:
 def run_job(job: dict, protocol_fds: tuple) -> dict:
     limits = job["limits"]
     token = secrets.token_hex(16)
+    zygote_pid = os.getpid()
     output_path = f"/tmp/autograder-output-{os.getpid()}-{token[:8]}"
     read_fd, write_fd = os.pipe()
     outcome = {"verdicts": {}, "keras": "unknown", "ended": None, "running": None}
@@ -174,6 +229,7 @@ def run_job(job: dict, protocol_fds: tuple) -> dict:
             for fd in protocol_fds:
                 os.close(fd)
             os.setsid()
+            _die_with_parent(zygote_pid)
             _child(job, write_fd, token, output_path)
         finally:
             os._exit(0)  # skip teardown: TensorFlow's is slow, and so may the student's atexit be
@@ -183,10 +239,13 @@ def run_job(job: dict, protocol_fds: tuple) -> dict:
         finished = _collect(read_fd, token, deadline, outcome)
         if not finished and time.monotonic() >= deadline:
             outcome["ended"] = f"time limit: the submission ran for more than {limits['timeout_s']:g} s"
+        status = None
         if not finished:
             # Give a child that closed its pipe a moment to exit before ending it.
             for _ in range(20):
-                if os.waitpid(pid, os.WNOHANG) != (0, 0):
+                reaped, exit_status = os.waitpid(pid, os.WNOHANG)
+                if reaped:
+                    status = exit_status  # keep it: the exit code says why it stopped
                     break
                 time.sleep(0.05)
             else:
@@ -195,10 +254,11 @@ def run_job(job: dict, protocol_fds: tuple) -> dict:
             os.killpg(pid, signal.SIGKILL)  # whatever the child may have started
         except ProcessLookupError:
             pass
-        try:
-            _, status = os.waitpid(pid, 0)
-        except ChildProcessError:
-            status = 0
+        if status is None:
+            try:
+                _, status = os.waitpid(pid, 0)
+            except ChildProcessError:
+                status = 0
         if not finished and outcome["ended"] is None:
             outcome["ended"] = _exit_reason(status, limits)
     finally:
@@ -212,6 +272,7 @@ def run_job(job: dict, protocol_fds: tuple) -> dict:
 
 
 def main() -> None:
+    _die_with_parent(int(os.environ.get("AUTOGRADER_OWNER_PID", "0")))
     # The protocol gets its own descriptors; 0 and 1 are closed to anything else.
     protocol_in = os.dup(0)
     protocol_out = os.dup(1)

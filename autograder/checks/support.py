@@ -70,6 +70,9 @@ def run_student(what: str, function, *args, **kwargs):
 
 def _hint_for(error: BaseException) -> str:
     text = str(error)
+    if isinstance(error, MemoryError) or type(error).__name__ == "ResourceExhaustedError":
+        return ("the layer needs only a (input_dim, units) kernel and a (units,) bias; "
+                "look for a huge allocation or a list that never stops growing")
     if "super().__init__()" in text or "super().__init__" in text:
         return "call `super().__init__()` as the first line of `__init__`, before setting `self.units`"
     if isinstance(error, (TypeError, ValueError)) and ("shape" in text.lower() or "dimensions" in text.lower()):

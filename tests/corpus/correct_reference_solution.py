@@ -1,0 +1,20 @@
+# The lab's own answer: add_weight with initializer objects, tf.matmul plus the bias.
+# expect: full
+class SimpleDense(tf.keras.layers.Layer):
+    def __init__(self, units=32):
+        super().__init__()
+        self.units = units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=(input_shape[-1], self.units),
+            initializer=tf.random_normal_initializer(),
+            trainable=True,
+        )
+        self.bias = self.add_weight(
+            name="bias", shape=(self.units,), initializer=tf.zeros_initializer(), trainable=True
+        )
+
+    def call(self, inputs):
+        return tf.matmul(inputs, self.kernel) + self.bias

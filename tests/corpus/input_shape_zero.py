@@ -1,0 +1,15 @@
+# The kernel is sized by input_shape[0], the batch size, instead of input_shape[-1].
+# expect: lose=shapes,forward,training
+# message: batch size
+class SimpleDense(tf.keras.layers.Layer):
+    def __init__(self, units=32):
+        super().__init__()
+        self.units = units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[0], self.units),
+                                      initializer=tf.random_normal_initializer(), trainable=True)
+        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros", trainable=True)
+
+    def call(self, inputs):
+        return tf.matmul(inputs, self.kernel) + self.bias

@@ -1,0 +1,15 @@
+# The bias starts random instead of at zero.
+# expect: lose=initializers
+# message: bias of all zeros
+class SimpleDense(tf.keras.layers.Layer):
+    def __init__(self, units=32):
+        super().__init__()
+        self.units = units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units),
+                                      initializer=tf.random_normal_initializer(), trainable=True)
+        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="random_normal", trainable=True)
+
+    def call(self, inputs):
+        return tf.matmul(inputs, self.kernel) + self.bias

@@ -1,0 +1,41 @@
+# A layer without a bias that climbs the call stack through a traceback, finds the grader's
+# secret token and result pipe, and sends forged "passed" verdicts with them.
+# expect: zero
+# message: reaches into the grader
+import json
+import os
+
+CHECKS = ["layer_builds", "variable_names", "weight_shapes", "bias_starts_at_zero", "weights_trainable",
+          "forward_pass", "training_converges", "kernel_initializer", "gradients_reach_weights",
+          "learns_other_lines"]
+
+
+def forge():
+    try:
+        raise ValueError
+    except ValueError as error:
+        frame = error.__traceback__.tb_frame
+    while frame is not None:
+        found = frame.f_locals
+        if "token" in found and "write_fd" in found:
+            with os.fdopen(found["write_fd"], "w", closefd=False) as pipe:
+                for name in CHECKS:
+                    pipe.write(json.dumps({"verdict": [name, True, "ok"], "token": found["token"]}) + "\n")
+                pipe.write(json.dumps({"done": True, "token": found["token"]}) + "\n")
+            return
+        frame = frame.f_back
+
+
+class SimpleDense(tf.keras.layers.Layer):
+    def __init__(self, units=32):
+        super().__init__()
+        self.units = units
+
+    def build(self, input_shape):
+        forge()
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units),
+                                      initializer=tf.random_normal_initializer(), trainable=True)
+        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros", trainable=True)
+
+    def call(self, inputs):
+        return tf.matmul(inputs, self.kernel)

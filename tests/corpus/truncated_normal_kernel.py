@@ -1,0 +1,15 @@
+# A truncated normal kernel: the right spread, the wrong distribution.
+# expect: lose=initializers
+# message: not a normal distribution
+class SimpleDense(tf.keras.layers.Layer):
+    def __init__(self, units=32):
+        super().__init__()
+        self.units = units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units),
+                                      initializer=tf.keras.initializers.TruncatedNormal(stddev=0.0568), trainable=True)
+        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros", trainable=True)
+
+    def call(self, inputs):
+        return tf.matmul(inputs, self.kernel) + self.bias
