@@ -339,13 +339,16 @@ class DaskExecutor(Executor):
     """A Dask ``distributed`` cluster. Each task calls the same ``grade_one``
     in a worker thread, which isolates it through that thread's own zygote."""
 
-    def __init__(self, address: str, connect_timeout: float = 20.0):
+    connect_timeout_s = 20.0  # how long to try reaching the scheduler
+
+    def __init__(self, address: str, connect_timeout: float | None = None):
         try:
             from distributed import Client
         except ImportError:
             raise BatchError("--scheduler needs Dask: pip install 'dask[distributed]'") from None
         try:
-            self._client = Client(address, timeout=connect_timeout, set_as_default=False)
+            self._client = Client(address, timeout=connect_timeout or self.connect_timeout_s,
+                                  set_as_default=False)
         except (OSError, TimeoutError, ValueError) as error:
             raise BatchError(f"cannot reach the Dask scheduler at {address}: {error}") from None
         threads = self._client.nthreads()

@@ -43,7 +43,7 @@ def find_notebook(submission: Path) -> Path:
         found = sorted(p.name for p in submission.rglob("*") if p.is_file())[:5]
         also = f" (found: {', '.join(found)})" if found else " (the submission is empty)"
         raise SubmissionError(f"no Jupyter notebook (.ipynb) was submitted{also}. "
-                              f"Submit {ASSIGNMENT}.ipynb")
+                              f"Submit {ASSIGNMENT}.ipynb.")
     for notebook in notebooks:
         if notebook.name == f"{ASSIGNMENT}.ipynb":
             return notebook
@@ -77,7 +77,8 @@ def results_for(grade, hidden_visibility: str = "after_published", started: floa
     passed = sum(c.passed for c in grade.checks)
     hidden = [c for c in grade.checks if c.visibility == "hidden"]
     lines = [f"Autograder score: {grade.score:g}/{grade.max_score:g} "
-             f"({passed} of {len(grade.checks)} checks passed; Keras {grade.keras})."]
+             f"({passed} of {len(grade.checks)} checks passed"
+             + (f"; Keras {grade.keras})." if grade.keras != "unknown" else ").")]
     if note:
         lines.append(note)
     elif grade.error:
@@ -108,9 +109,9 @@ def zero_results(message: str, hidden_visibility: str, started: float, visibilit
         checks = [CheckResult(c.name, c.category, False, c.points, f"Not graded: {message}", c.visibility)
                   for c in registry.select(visibility)]
         results = results_for(NotebookGrade(notebook="", checks=checks, error=message), hidden_visibility, started,
-                              note=f"Your submission was not graded: {message}")
+                              note=f"Your submission was not graded: {message.rstrip('.')}.")
     except Exception:
-        results = {"score": 0.0, "output": f"Your submission was not graded: {message}",
+        results = {"score": 0.0, "output": f"Your submission was not graded: {message.rstrip('.')}.",
                    "stdout_visibility": "hidden", "tests": []}
     results["score"] = 0.0
     results["execution_time"] = round(time.monotonic() - started, 1)

@@ -62,10 +62,12 @@ def grade_submission(submission: Submission, visibility: str = "all", seed: int 
             "Try: restart the kernel and run your notebook from the top."))
         return grade
     if outcome.tampered:
-        grade.error = "integrity: replaced " + ", ".join(outcome.tampered)
+        # The snapshot names what was replaced; the stack guard says what it saw.
+        found = [t if " " in t else f"replaced {t}" for t in outcome.tampered]
+        grade.error = "integrity: " + ", ".join(found)
         grade.checks = _all_failed(checks, (
-            f"Not graded: the submission replaced functions or settings the grader relies on "
-            f"({', '.join(outcome.tampered[:3])}). Try: leave other modules alone."))
+            f"Not graded: the submission interfered with the grader ({', '.join(found[:3])}). "
+            "Try: leave other modules, and the grader's own functions and settings, alone."))
         return grade
     grade.error = outcome.ended
     for check in checks:

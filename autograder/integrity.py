@@ -14,8 +14,8 @@ import sys
 import types
 
 # Modules a layer has no business importing: the grader, and the tools to
-# rewrite a running interpreter.
-_FORBIDDEN_MODULES = {"autograder", "builtins", "ctypes", "gc", "inspect", "importlib"}
+# rewrite a running interpreter or to stop its clock (signal).
+_FORBIDDEN_MODULES = {"autograder", "builtins", "ctypes", "gc", "inspect", "importlib", "signal"}
 # Attributes that reach the same places without an import.
 _FORBIDDEN_ATTRIBUTES = {
     ("sys", "modules"), ("sys", "_getframe"), ("sys", "settrace"), ("sys", "setprofile"),
@@ -59,6 +59,44 @@ def scan(code: str) -> list[str]:
         if isinstance(node, ast.Name) and node.id in _FORBIDDEN_NAMES:
             findings.append(f"line {line}: uses {node.id}")
     return sorted(set(findings), key=lambda f: (len(f.split(":")[0]), f))
+
+
+# Audit events that hand out the interpreter's frames (from which a forged
+# result could read the secret the real ones are signed with), and the frame
+# attributes Python audits as "object.__getattr__".
+_FRAME_EVENTS = {"sys._getframe", "sys._current_frames", "sys.settrace", "sys.setprofile"}
+_FRAME_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame"}
+
+
+def guard_call_stack(filename: str, on_breach) -> None:
+    """From now on, call ``on_breach(what)`` when code compiled as ``filename`` reaches for a frame.
+
+    ``scan`` catches ``tb_frame`` and ``f_locals`` as written; this catches
+    them spelled through ``getattr``. Only a reach made directly by that code
+    counts, so Keras filtering a traceback the student's error passed through
+    is not one. Audit hooks cannot be removed: install this only in a process
+    that ends after grading (the sandbox's child).
+    """
+    busy: list = []
+
+    def hook(event: str, args: tuple) -> None:
+        if busy:
+            return
+        if event in _FRAME_EVENTS:
+            what = event
+        elif event == "object.__getattr__" and len(args) > 1 and args[1] in _FRAME_ATTRIBUTES:
+            what = str(args[1])
+        else:
+            return
+        busy.append(True)  # sys._getframe below is audited too
+        try:
+            caller = sys._getframe(1)
+        finally:
+            busy.pop()
+        if caller.f_code.co_filename == filename:
+            on_breach(f"reached for the grader's call stack ({what})")
+
+    sys.addaudithook(hook)
 
 
 def _watched_modules() -> list[types.ModuleType]:

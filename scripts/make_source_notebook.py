@@ -170,15 +170,17 @@ Replace each `raise NotImplementedError()` in the cell below.
 updates trainable weights.
 
 **In `call()`** return the matrix product of the inputs and the kernel, plus
-the bias (`tf.matmul(inputs, self.kernel) + self.bias`).
+the bias. `tf.matmul` (or the `@` operator) computes a matrix product.
 
 > **Two traps in older versions of this lab.**
+>
 > *Weights made with `tf.Variable`.* Older code wrote `self.w = tf.Variable(...)`
 > in `build()`. Keras 2 noticed such attributes; Keras 3 (the Keras of
 > `pip install tensorflow` since TensorFlow 2.16) does not. The layer then
 > has no variables, `model.fit` has nothing to train, and the model still
 > predicts about 0.5 at x = 10 after training, with only a warning.
 > `self.add_weight(...)` registers the weight with the layer on every version.
+>
 > *One-dimensional data.* `model.fit` no longer turns a 1-D array of inputs
 > into a column: `build()` would see an unknown number of features. Give the
 > data the shape `(examples, features)`, here with `.reshape(-1, 1)`, and
@@ -317,8 +319,10 @@ ax_loss.set_ylabel("mean squared error")
 ax_loss.set_title("Training loss")
 
 grid = np.linspace(-2.0, 11.0, 50).reshape(-1, 1)
-ax_line.plot(grid, 2 * grid - 1, "--", color="gray", label="true line: y = 2x - 1")
-ax_line.plot(grid, model.predict(grid, verbose=0), label=f"learned: y = {learned_kernel:.3f}x {learned_bias:+.3f}")
+sign = "-" if learned_bias < 0 else "+"
+ax_line.plot(grid, model.predict(grid, verbose=0), linewidth=4, alpha=0.5,
+             label=f"learned: y = {learned_kernel:.3f}x {sign} {abs(learned_bias):.3f}")
+ax_line.plot(grid, 2 * grid - 1, "--", color="black", label="true line: y = 2x - 1")
 ax_line.scatter(xs, ys, zorder=3, label="training points")
 ax_line.scatter([10.0], [prediction], marker="x", s=80, color="red", zorder=3, label=f"prediction at 10: {prediction:.3f}")
 ax_line.set_xlabel("x")
@@ -337,7 +341,7 @@ FURTHER = """
 a straight-line (linear) function of its inputs. For a real task, such as
 classifying the MNIST digits, put a non-linearity after it, for example
 `tf.keras.layers.Activation("relu")` or a `Lambda` layer, or give the layer
-an `activation` argument of its own (a later lab does that).
+an `activation` argument of its own: a good next exercise.
 
 ## 7. Graded checks
 

@@ -249,6 +249,14 @@ def test_hidden_checks_ran_when_grading(course):
         assert name in printed, f"hidden check {name} did not report a pass: {cell.outputs}"
 
 
+def test_kernels_ran_on_this_keras(course):
+    """nbgrader's kernels inherit the environment: TF_USE_LEGACY_KERAS=1 selects Keras 2 there too."""
+    legacy = os.environ.get("TF_USE_LEGACY_KERAS", "").lower() in ("1", "true", "yes")
+    setup = next(c for c in autograded(course, "solution").cells if c.get("id") == "setup")
+    printed = "".join(o.get("text", "") for o in setup.outputs if o.get("name") == "stdout")
+    assert ("Keras 2." if legacy else "Keras 3.") in printed, printed
+
+
 def test_stderr_does_not_cost_points(course):
     """The noisy student's stderr reached the grading cells, and was dropped before scoring."""
     graded = autograded(course, "noisy")

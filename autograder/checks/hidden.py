@@ -69,13 +69,20 @@ def check_kernel_initializer(layer_class, seed: int = 0) -> str:
 @check("gradients_reach_weights", "trainability", 1, visibility="hidden")
 def check_gradients_reach_weights(layer_class, seed: int = 0) -> str:
     """A loss on the layer's output has a gradient for both kernel and bias."""
-    layer = support.built_layer(layer_class, seed)
+    # Batch, input_dim and units all equal: a shape mistake (judged by
+    # weight_shapes and forward_pass) cannot break this check too.
+    size = support.INPUT_DIM
+    layer = support.built_layer(layer_class, seed, units=size, input_dim=size, batch=size)
     kernel, bias = support.require_kernel_and_bias(layer)
-    inputs = support.tf.constant(np.random.default_rng(seed).normal(size=(support.BATCH, support.INPUT_DIM)), dtype=support.tf.float32)
+    rng = np.random.default_rng(seed)
+    inputs = support.tf.constant(rng.normal(size=(size, size)), dtype=support.tf.float32)
+    # Targets the output cannot already match, so that even all-zero weights
+    # (a wrong initializer, judged elsewhere) get a non-zero gradient.
+    targets = support.tf.constant(rng.normal(size=(size, size)) + 1.0, dtype=support.tf.float32)
     # The tape watches trainable variables by itself; a frozen one gets no gradient.
     with support.tf.GradientTape() as tape:
         outputs = support.run_student("call()", layer, inputs)
-        loss = support.tf.reduce_sum(support.tf.square(outputs))
+        loss = support.tf.reduce_sum(support.tf.square(outputs - targets))
     gradients = tape.gradient(loss, [kernel, bias])
     blocked = [support.short_name(v) for v, g in zip((kernel, bias), gradients)
                if g is None or not np.any(support.values(g) != 0.0)]

@@ -89,16 +89,24 @@ def make_layer(layer_class, units: int = UNITS):
             found=f"an object of type {type(layer).__name__} that does not inherit from Layer",
             hint="declare the class as `class SimpleDense(tf.keras.layers.Layer):`",
         )
+    try:
+        layer.name  # set by Layer.__init__; neither Keras says so when it never ran
+    except AttributeError:
+        raise CheckFailed(
+            expected="SimpleDense(...) to set up its Keras base class",
+            found="the layer has no name: Layer.__init__ never ran, so Keras cannot build, track or train it",
+            hint="call `super().__init__()` as the first line of `__init__`, before setting `self.units`",
+        ) from None
     return layer
 
 
-def built_layer(layer_class, seed: int, units: int = UNITS, input_dim: int = INPUT_DIM):
-    """A fresh layer whose build() has run for inputs of shape (BATCH, input_dim)."""
+def built_layer(layer_class, seed: int, units: int = UNITS, input_dim: int = INPUT_DIM, batch: int = BATCH):
+    """A fresh layer whose build() has run for inputs of shape (batch, input_dim)."""
     seed_everything(seed)
     layer = make_layer(layer_class, units)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        run_student("build()", layer.build, (BATCH, input_dim))
+        run_student("build()", layer.build, (batch, input_dim))
     # Keras 2 marks a layer built only when build() runs through __call__;
     # without this, the first call would build (and replace) the weights again.
     layer.built = True

@@ -1,6 +1,7 @@
 # build() grows a list of 64 MB blocks without end.
 # expect: zero
 # message: memory
+# limits: memory_mb=512
 class SimpleDense(tf.keras.layers.Layer):
     def __init__(self, units=32):
         super().__init__()

@@ -1,6 +1,10 @@
-# build() asks TensorFlow for a 40 GB tensor, outside Python's allocator.
+# build() asks TensorFlow for a 40 GB tensor, outside Python's allocator. TensorFlow retries a
+# failed allocation for 10 s before it gives up, so one check fails with the memory error and the
+# run's time limit ends the rest.
 # expect: zero
-# message: memory
+# message: huge allocation
+# error: time limit
+# limits: timeout_s=14 check_timeout_s=12
 class SimpleDense(tf.keras.layers.Layer):
     def __init__(self, units=32):
         super().__init__()

@@ -1,7 +1,7 @@
 # Reaches the module table with getattr and built-up strings, which no source scan can read,
 # and widens every tolerance of the grader.
 # expect: zero
-# message: replaced
+# message: replaced autograder.checks.public.PREDICTION_TOLERANCE
 import os
 
 

@@ -1,6 +1,6 @@
 # A layer without a bias that replaces numpy.allclose inside build(), so every comparison agrees.
 # expect: zero
-# message: numpy.allclose
+# message: replaced numpy.allclose
 class SimpleDense(tf.keras.layers.Layer):
     def __init__(self, units=32):
         super().__init__()

@@ -1,0 +1,41 @@
+# The token theft of tamper_steal_token, with every frame attribute spelled through getattr and
+# built-up strings, which no source scan can read: the sandbox's audit hook sees it instead.
+# expect: zero
+# message: call stack
+import json
+import os
+
+CHECKS = ["layer_builds", "variable_names", "weight_shapes", "bias_starts_at_zero", "weights_trainable",
+          "forward_pass", "training_converges", "kernel_initializer", "gradients_reach_weights",
+          "learns_other_lines"]
+
+
+def forge():
+    try:
+        raise ValueError
+    except ValueError as error:
+        frame = getattr(getattr(error, "__trace" + "back__"), "tb_" + "frame")
+    while frame is not None:
+        found = getattr(frame, "f_" + "locals")
+        if "token" in found and "write_fd" in found:
+            with os.fdopen(found["write_fd"], "w", closefd=False) as pipe:
+                for name in CHECKS:
+                    pipe.write(json.dumps({"verdict": [name, True, "ok"], "token": found["token"]}) + "\n")
+                pipe.write(json.dumps({"done": True, "token": found["token"]}) + "\n")
+            return
+        frame = getattr(frame, "f_" + "back")
+
+
+class SimpleDense(tf.keras.layers.Layer):
+    def __init__(self, units=32):
+        super().__init__()
+        self.units = units
+
+    def build(self, input_shape):
+        forge()
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units),
+                                      initializer=tf.random_normal_initializer(), trainable=True)
+        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros", trainable=True)
+
+    def call(self, inputs):
+        return tf.matmul(inputs, self.kernel)
