@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from nbformat.v4 import new_output
-from traitlets import Bool, Unicode
+from traitlets import Bool, List, Unicode
 
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests
@@ -36,6 +36,12 @@ class HideHiddenTests(ClearHiddenTests):
     alias = Unicode(
         "hidden_check_{number}",
         help="What a hidden test cell's grade_id becomes in the feedback; {number} counts from 1.",
+    ).tag(config=True)
+
+    # Configurable, as in nbgrader's GetGrades: the HTML exporter configures
+    # it for every preprocessor, and traitlets warns about any that refuse.
+    display_data_priority = List(
+        ["text/html", "application/pdf", "text/latex", "image/svg+xml", "image/png", "image/jpeg", "text/plain"],
     ).tag(config=True)
 
     show_messages = Bool(

@@ -111,6 +111,9 @@ def find_layout(directory: str | Path) -> Layout:
         return Layout("nbgrader", directory, directory.parent / "grading-output")
     if _notebooks(directory):
         return Layout("flat", directory, directory / "grading-output")
+    if any((directory / name).exists() for name in ("source", "release", "nbgrader_config.py")):
+        raise BatchError(f"{directory}: an nbgrader course without a submitted/ folder (collect the "
+                         "submissions first, e.g. nbgrader collect or nbgrader zip_collect)")
     # A submitted/ tree under another name: <student>/<assignment>/*.ipynb.
     if any(_notebooks(a) for s in _visible_dirs(directory) for a in _visible_dirs(s)):
         return Layout("nbgrader", directory, directory.parent / "grading-output")
@@ -164,6 +167,10 @@ def discover(directory: str | Path, assignment: str | None = None) -> tuple[Layo
     if not tasks:
         wanted = f" for assignment {assignment!r}" if assignment else ""
         raise BatchError(f"{layout.root}: no submissions found{wanted}")
+    names = sorted({t.assignment for t in tasks})
+    if len(names) > 1:
+        raise BatchError(f"{layout.root}: submissions for several assignments ({', '.join(names)}); "
+                         "choose one with --assignment")
     tasks.sort(key=lambda t: (t.assignment, t.student_id))
     return layout, tasks
 
@@ -516,7 +523,10 @@ def run_batch(tasks: list[Task], out: str | Path, executor: Executor, *, visibil
     record in ``out``), writing each record and the CSV as results arrive."""
     from . import checks as registry
 
-    registry.select(visibility)  # fail now, not per task, if e.g. the hidden checks are missing
+    try:
+        registry.select(visibility)  # fail now, not per task, if e.g. the hidden checks are missing
+    except RuntimeError as error:
+        raise BatchError(f"{error}; use --public to grade with the public checks only") from None
     out = Path(out)
     (out / RESULTS_DIR).mkdir(parents=True, exist_ok=True)
     lock = _OutputLock(out)

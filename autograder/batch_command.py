@@ -59,11 +59,11 @@ def run(args) -> int:
 
     # A SIGTERM (e.g. a job scheduler stopping us) ends the run like Ctrl-C:
     # finished results are already on disk, the zygotes are stopped.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    previous = _on_sigterm(_interrupt)
     try:
         executor = batch.DaskExecutor(args.scheduler) if args.scheduler else batch.LocalExecutor(args.workers)
     except batch.BatchError as error:
-        signal.signal(signal.SIGTERM, previous)
+        _on_sigterm(previous)
         raise UsageError(str(error)) from None
     progress = _Progress(quiet=args.quiet)
     try:
@@ -75,7 +75,7 @@ def run(args) -> int:
         raise UsageError(str(error)) from None
     finally:
         progress.stop()
-        signal.signal(signal.SIGTERM, previous)
+        _on_sigterm(previous)
     _print_summary(summary)
     if args.report:
         from .report import build_report
@@ -86,6 +86,16 @@ def run(args) -> int:
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
+
+
+def _on_sigterm(handler):
+    """Install a SIGTERM handler; return the previous one (no-op outside the main thread)."""
+    if handler is None:
+        return None
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        return None
 
 
 class _Progress:

@@ -193,17 +193,21 @@ def _class_cell_source(layer_class) -> str | None:
 
 
 def _definitions_without_grader_imports(source: str) -> str:
-    """What the grader keeps of a cell: imports and definitions, less ``from autograder import``."""
+    """What the grader keeps of a cell (imports and definitions, less ``from autograder import``),
+    with every other line blanked, so that line numbers stay those of the cell."""
     tree = ast.parse(source)
-    keep = []
+    lines = source.splitlines()
+    kept = [False] * len(lines)
     for node in tree.body:
         if isinstance(node, ast.Import) and all(a.name.split(".")[0] == "autograder" for a in node.names):
             continue
         if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "autograder":
             continue
         if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            keep.append(ast.get_source_segment(source, node) or "")
-    return "\n".join(keep)
+            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+            for index in range(first - 1, node.end_lineno):
+                kept[index] = True
+    return "\n".join(line if keep else "" for line, keep in zip(lines, kept))
 
 
 def integrity_findings(layer_class) -> list[str]:

@@ -348,3 +348,41 @@ def test_interrupted_run_resumes_without_regrading(tmp_path):
     rows = read_csv(out / "grades.csv")
     assert [r["student_id"] for r in rows] == ["a1", "a2", "b1", "b2"]
     assert rows[0]["score"] == "17"
+
+
+def test_ctrl_c_keeps_finished_results_and_stops_the_workers(tmp_path):
+    """SIGINT (or SIGTERM) mid-way: exit code 130, finished results and the CSV kept, no zygote left."""
+    flat = tmp_path / "class"
+    write_case(flat, "a1", "correct_reference_solution")
+    write_case(flat, "b1", source=LOOP_AT_DEFINITION)
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "autograder", "grade-batch", str(flat), "--output", str(out), "--workers", "1",
+         "--quiet", "--timeout", "60", "--check-timeout", "30"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list((out / "results").glob("*.json")):
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.1)
+    zygote = json.loads(next((out / "results").glob("*.json")).read_text())["worker"]["zygote_pid"]
+    time.sleep(0.5)  # b1 is now looping in its child
+    started = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130 and "interrupted" in stderr
+    assert time.monotonic() - started < 10  # it did not wait for the loop's 30 s limit
+    assert gone(zygote)
+    assert [r["student_id"] for r in read_csv(out / "grades.csv")] == ["a1"]
+
+
+def test_several_assignments_need_a_choice(tmp_path):
+    write_case(tmp_path / "submitted" / "ada" / ASSIGNMENT, ASSIGNMENT, "correct_reference_solution")
+    write_case(tmp_path / "submitted" / "ada" / "other_lab", "other_lab", source="x = 1\n")
+    with pytest.raises(batch.BatchError, match="several assignments"):
+        batch.discover(tmp_path)
+    _, tasks = batch.discover(tmp_path, assignment=ASSIGNMENT)
+    assert [t.key for t in tasks] == [("ada", ASSIGNMENT)]
+    with pytest.raises(batch.BatchError, match="without a submitted/ folder"):
+        (tmp_path / "course").mkdir()
+        (tmp_path / "course" / "source").mkdir()
+        batch.discover(tmp_path / "course")

@@ -144,9 +144,10 @@ def public_verdicts(grade) -> dict[str, bool]:
 
 @pytest.fixture(scope="session")
 def release_dir(tmp_path_factory) -> Path:
-    """release/custom_dense_layer, or (before it is regenerated) the released notebook plus
-    the source's pytest file, as generate_assignment will lay them out."""
-    if (RELEASE_DIR / TEST_FILE).is_file():
+    """release/custom_dense_layer, or (until it is regenerated with the current pytest file)
+    the released notebook plus the source's pytest file, as generate_assignment lays them out."""
+    released = RELEASE_DIR / TEST_FILE
+    if released.is_file() and released.read_bytes() == (SOURCE_DIR / TEST_FILE).read_bytes():
         return RELEASE_DIR
     folder = tmp_path_factory.mktemp("release") / ASSIGNMENT
     folder.mkdir()
@@ -324,9 +325,12 @@ def test_student_pytest_reports_a_missing_notebook_in_one_line(release_dir, tmp_
 
 
 def test_repository_pytest_does_not_collect_the_student_file():
-    process = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
-                             cwd=ROOT, capture_output=True, text=True, env=student_env(), timeout=300)
-    assert TEST_FILE not in process.stdout, process.stdout[-3000:]
+    """The kit's own ``pytest`` looks in tests/ only, never at the student file in source/ or release/."""
+    tomllib = pytest.importorskip("tomllib")
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    assert options["testpaths"] == ["tests"]
+    assert not (ROOT / "conftest.py").exists() and not (ROOT / "pytest.ini").exists()
+    assert not list((ROOT / "tests").rglob(TEST_FILE))
 
 
 # --- the same verdict everywhere ----------------------------------------------------------------
@@ -375,6 +379,24 @@ def test_self_check_pytest_and_grade_agree_on_every_public_check(tmp_path):
     assert len(in_notebook) >= len(own_cases())
     # Both verdicts occur: the comparison is not between all-passes.
     assert any(all(g.values()) for g in graded.values()) and any(not any(g.values()) for g in graded.values())
+
+
+def test_portable_sandbox_for_macos_and_windows_agrees_with_the_grade(tmp_path):
+    """Where the zygote cannot run, the student's pytest grades in a fresh Python per notebook."""
+    every = {c.name: c for c in own_cases() + corpus_cases()}
+    names = ["solution", "half_done_call", "corpus_os_exit_in_build", "corpus_tamper_numpy_allclose"]
+    cases = [every[n] for n in names if n in every]
+    notebooks = [notebook_with_class(c.source, tmp_path / f"{c.name}.ipynb") for c in cases]
+    env = student_env(AUTOGRADER_PORTABLE="1", AUTOGRADER_NOTEBOOK=os.pathsep.join(map(str, notebooks)))
+    folder = tmp_path / "student"
+    folder.mkdir()
+    shutil.copy2(SOURCE_DIR / TEST_FILE, folder / TEST_FILE)
+    code, output, outcomes, seconds = run_student_pytest(folder, env=env)
+    print(f"portable sandbox, {len(cases)} notebooks: {seconds:.1f} s")
+    for case, notebook in zip(cases, notebooks):
+        graded = public_verdicts(grade_notebook(notebook, "all"))
+        assert {n: outcomes[f"{case.name}/{n}"] for n in PUBLIC} == graded, (case, output[-3000:])
+    assert_no_traceback(output)
 
 
 # --- the student bundle ------------------------------------------------------------------------------

@@ -97,20 +97,32 @@ def get(name: str) -> Check:
         raise KeyError(f"no check named {name!r}; known: {', '.join(REGISTRY)}") from None
 
 
+class _LazyModule:
+    """Stands for a module and imports it on the first attribute read through it.
+
+    Not entered in ``sys.modules`` (as importlib's LazyLoader would be): tools
+    that walk every module there and read ``__file__`` (``inspect.getmodule``,
+    pytest formatting any failure) would otherwise import TensorFlow into a
+    process that never grades.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str):
+        return getattr(importlib.import_module(self._name), attribute)
+
+    def __repr__(self) -> str:
+        return f"<lazy module {self._name!r}>"
+
+
 def lazy_module(name: str):
     """``name``, imported on first attribute access (so the registry loads without TensorFlow)."""
-    import importlib.util
     import sys
 
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
-    return module
+    return _LazyModule(name)
 
 
 HIDDEN_CHECKS_AVAILABLE = _load()

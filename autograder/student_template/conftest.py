@@ -4,7 +4,7 @@
 def pytest_addoption(parser):
     parser.addoption(
         "--notebook", action="append", metavar="PATH",
-        help="the notebook to check (default: custom_dense_layer.ipynb in this folder)",
+        help="the notebook to check, as --notebook=PATH (default: custom_dense_layer.ipynb in this folder)",
     )
 
 

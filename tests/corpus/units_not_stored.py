@@ -1,0 +1,15 @@
+# __init__ keeps the number of units as self.n, not self.units: the layer works, but not as asked.
+# expect: lose=construction
+# message: keep `self.units = units`
+class SimpleDense(tf.keras.layers.Layer):
+    def __init__(self, units=32):
+        super().__init__()
+        self.n = units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.n),
+                                      initializer=tf.random_normal_initializer(), trainable=True)
+        self.bias = self.add_weight(name="bias", shape=(self.n,), initializer="zeros", trainable=True)
+
+    def call(self, inputs):
+        return tf.matmul(inputs, self.kernel) + self.bias
