@@ -34,9 +34,13 @@ TEMPLATE = PACKAGE / "student_template"
 TEST_FILE = f"test_{ASSIGNMENT}.py"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 
-# Package files students never get. Every other module ships (the command
-# line imports each command's module, so leaving one out would break it).
-EXCLUDED = {"checks/hidden.py"}
+# Package files students never get: the hidden checks, and any module that
+# uses them (an instructor's tool, such as calibrate.py, which re-creates
+# them). Every other module ships: the command line imports each command's
+# module, so leaving one of those out would break it.
+EXCLUDED = {"checks/hidden.py", "calibrate.py"}
+_USES_HIDDEN = re.compile(r"^\s*(from\s+\S*checks\s+import\s+[^\n]*\bhidden\b|from\s+\S*checks\.hidden\s+import"
+                          r"|import\s+\S*checks\.hidden\b|from\s+\.\s+import\s+[^\n]*\bhidden\b)", re.M)
 EXCLUDED_DIRS = {"__pycache__", "student_template"}
 # Never copied from the release folder.
 JUNK = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".DS_Store"}
@@ -90,8 +94,8 @@ def _hidden_signatures() -> list[str]:
             signatures += [check.name, check.function.__name__, check.summary]
     hidden_source = (PACKAGE / "checks" / "hidden.py").read_text(encoding="utf-8")
     shared = set()
-    for module in PACKAGE.rglob("*.py"):
-        if module.name != "hidden.py" and "student_template" not in module.parts:
+    for module in PACKAGE.rglob("*.py"):  # lines the shipped modules share are not signatures
+        if "student_template" not in module.parts and not instructor_only(module):
             shared |= {line.strip() for line in module.read_text(encoding="utf-8").splitlines()}
     for line in hidden_source.splitlines():
         line = line.strip()
@@ -145,12 +149,24 @@ def find_leaks(root: Path, source_notebook: Path | None) -> list[str]:
 
 # --- making it ----------------------------------------------------------------------
 
+def instructor_only(path: Path) -> bool:
+    """Whether a module of the package stays out of the bundle."""
+    from .cli import COMMAND_MODULES
+
+    relative = path.relative_to(PACKAGE).as_posix()
+    if relative in EXCLUDED:
+        return True
+    if relative.removesuffix(".py") in COMMAND_MODULES:
+        return False  # needed by `python -m autograder`; the leak search still reads it
+    return bool(_USES_HIDDEN.search(path.read_text(encoding="utf-8")))
+
+
 def _copy_package(target: Path) -> None:
     for path in sorted(PACKAGE.rglob("*")):
         relative = path.relative_to(PACKAGE)
         if path.is_dir() or EXCLUDED_DIRS & set(relative.parts):
             continue
-        if relative.as_posix() in EXCLUDED or path.suffix != ".py":
+        if path.suffix != ".py" or instructor_only(path):
             continue
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)

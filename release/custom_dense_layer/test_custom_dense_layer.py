@@ -9,18 +9,19 @@ What is checked is the notebook *as saved on disk*, so save it first
 (Ctrl-S / Cmd-S in Jupyter). By default that is ``custom_dense_layer.ipynb``
 beside this file; to check another notebook, set the environment variable
 ``AUTOGRADER_NOTEBOOK=path/to/notebook.ipynb`` (or, where this folder's
-``conftest.py`` offers it, pass ``pytest --notebook path/to/notebook.ipynb``).
+``conftest.py`` offers it, pass ``pytest --notebook=path/to/notebook.ipynb``).
 
 As when grading, only the notebook's imports, functions and classes run (not
-its demo or training cells), in a separate process with time and memory
-limits: a loop that never ends fails a check instead of hanging pytest.
-The notebook is graded once per pytest run, so the whole run takes about as
-long as starting TensorFlow plus the checks (typically 5 to 15 seconds).
+its demo or training cells), once per pytest run, in a separate process with
+a time limit: a loop that never ends fails a check instead of hanging pytest.
+A run takes about as long as starting TensorFlow plus the checks (typically
+5 to 15 seconds).
 """
 from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -79,7 +80,11 @@ _grades: dict = {}
 def grade_once(notebook: str):
     """The notebook's public-check grade, computed once per pytest run (or why there is none)."""
     if notebook not in _grades:
+        from autograder import portable
         from autograder.grading import SubmissionError, grade_notebook
+
+        if not portable.supported():  # macOS, Windows: no fork-based sandbox there
+            portable.install()
 
         try:
             _grades[notebook] = grade_notebook(notebook, visibility="public")
@@ -99,4 +104,6 @@ def test_public_check(notebook, check):
     if result is None:
         pytest.fail(f"{check}: the grader did not report this check.", pytrace=False)
     if not result.passed:
-        pytest.fail(f"{check} ({result.points:g}/{result.max_points:g} points): {result.message}", pytrace=False)
+        # The teaching message, one line each for what was expected, found and to try.
+        message = re.sub(r"\. (Found|Try:) ", r".\n\1 ", result.message)
+        pytest.fail(f"{check} ({result.points:g}/{result.max_points:g} points)\n{message}", pytrace=False)

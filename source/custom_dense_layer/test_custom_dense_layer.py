@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -103,4 +104,6 @@ def test_public_check(notebook, check):
     if result is None:
         pytest.fail(f"{check}: the grader did not report this check.", pytrace=False)
     if not result.passed:
-        pytest.fail(f"{check} ({result.points:g}/{result.max_points:g} points): {result.message}", pytrace=False)
+        # The teaching message, one line each for what was expected, found and to try.
+        message = re.sub(r"\. (Found|Try:) ", r".\n\1 ", result.message)
+        pytest.fail(f"{check} ({result.points:g}/{result.max_points:g} points)\n{message}", pytrace=False)
