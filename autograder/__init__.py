@@ -18,11 +18,15 @@ ASSIGNMENT = "custom_dense_layer"
 CLASS_NAME = "SimpleDense"
 
 
-def run_check(name: str, layer_class, seed: int = 0):
-    """Run one check in this process; raise AssertionError with its teaching message on failure."""
+def run_check(name: str, layer_class, seed: int = 0) -> None:
+    """Run one check in this process; raise AssertionError with its teaching message on failure.
+
+    Returns None on purpose: nbgrader reads a number left as a test cell's
+    last value as partial credit, and a check is all-or-nothing.
+    """
     from .runner import run_check as _run_check
 
-    return _run_check(name, layer_class, seed)
+    _run_check(name, layer_class, seed)
 
 
 def self_check(layer_class, seed: int = 0):

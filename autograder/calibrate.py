@@ -129,7 +129,7 @@ def report(numbers, out=sys.stdout) -> bool:
             away = abs(nearest - ideal) / tolerance
             healthy &= away >= 2.0
             wrong_cells = (f"{wrong_name}: {nearest:.5g}", f"{away:.1f}")
-        rows.append((quantity, f"{ideal:g} ± {tolerance:g}", f"{min(correct):.5g} .. {max(correct):.5g}",
+        rows.append((quantity, f"{ideal:g} ± {tolerance:g}", f"{min(correct):.6g} .. {max(correct):.6g}",
                      f"{worst:.3g}", f"{margin:.1f}x") + wrong_cells)
     header = ("quantity", "band", "correct (min .. max)", "worst error", "margin",
               "nearest wrong answer", "wrong / tolerance")
