@@ -19,7 +19,6 @@ to upload (``setup.sh`` and ``run_autograder`` at its root).
 from __future__ import annotations
 
 import json
-import sys
 import time
 import traceback
 import zipfile

@@ -19,6 +19,8 @@ import textwrap
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from autograder.checks import REGISTRY, grade_cell_id
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ASSIGNMENT = "custom_dense_layer"
 TARGET = ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -362,7 +364,7 @@ def test_cell(name: str, points: int, visibility: str, comment: str):
                   f"### BEGIN HIDDEN TESTS\n{call}\n### END HIDDEN TESTS")
     else:
         source = f"# Graded check, {points} point{'s' if points > 1 else ''}: {comment}\n{call}"
-    return code(f"test_{name}", source, grade=True, locked=True, points=points)
+    return code(grade_cell_id(REGISTRY[name]), source, grade=True, locked=True, points=points)
 
 
 def build_notebook():

@@ -43,6 +43,9 @@ def run_script(root: Path, python: str = sys.executable, extra_env: dict | None 
 
 def test_run_autograder_grades_the_submission(tmp_path):
     root = layout(tmp_path)
+    # the autograder zip, extracted where Gradescope extracts it; run_autograder grades with that copy
+    with zipfile.ZipFile(gradescope.make_zip(tmp_path / "autograder.zip")) as archive:
+        archive.extractall(root / "source")
     write_case(root / "submission", "custom_dense_layer", "correct_reference_solution")
     results = run_script(root)
     assert TOP_LEVEL <= set(results)

@@ -39,6 +39,8 @@ import time
 import nbformat
 import pytest
 
+from autograder.checks import REGISTRY, grade_cell_id
+
 pytestmark = pytest.mark.nbgrader
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -101,7 +103,7 @@ def answer(nb, code: str):
 
 
 def grade_cell(nb, name: str):
-    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == f"test_{name}")
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_cell_id(REGISTRY[name]))
 
 
 def tamper(nb, *names: str):
@@ -111,7 +113,7 @@ def tamper(nb, *names: str):
 
 
 def delete(nb, *names: str):
-    ids = {f"test_{name}" for name in names}
+    ids = {grade_cell_id(REGISTRY[name]) for name in names}
     nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") not in ids]
     return nb
 
@@ -176,11 +178,12 @@ def course(tmp_path_factory):
 def points(course):
     """Points per check, as the source notebook's grade cells give them."""
     source = nbformat.read(course / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    names = {grade_cell_id(check): name for name, check in REGISTRY.items()}
     found = {}
     for cell in source.cells:
         meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and meta["grade_id"].startswith("test_"):
-            found[meta["grade_id"][len("test_"):]] = float(meta["points"])
+        if meta.get("grade") and meta["grade_id"] in names:
+            found[names[meta["grade_id"]]] = float(meta["points"])
     assert set(found) == ALL_CHECKS and sum(found.values()) == 17
     return found
 
@@ -202,7 +205,7 @@ def test_gradebook_scores_every_cell_and_submission(course, points):
             assert submission.max_score == 17
             cell_scores = {}
             for name in points:
-                grade = gradebook.find_grade(f"test_{name}", ASSIGNMENT, ASSIGNMENT, student)
+                grade = gradebook.find_grade(grade_cell_id(REGISTRY[name]), ASSIGNMENT, ASSIGNMENT, student)
                 assert grade.max_score == points[name]
                 cell_scores[name] = grade.score
             expected = {name: 0.0 if name in fails else p for name, p in points.items()}

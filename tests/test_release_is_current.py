@@ -20,6 +20,8 @@ import sys
 import nbformat
 import pytest
 
+from autograder.checks import grade_cell_id
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ASSIGNMENT = "custom_dense_layer"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
@@ -108,11 +110,11 @@ def test_source_notebook_is_valid_and_clean():
 
 def test_one_grading_cell_per_check(registry):
     cells = grading_cells(read(SOURCE))
-    assert set(cells) == {f"test_{name}" for name in registry}
+    assert set(cells) == {grade_cell_id(check) for check in registry.values()}
     assert sum(float(c.metadata.nbgrader["points"]) for c in cells.values()) == TOTAL_POINTS
     assert sum(check.points for check in registry.values()) == TOTAL_POINTS
     for name, check in registry.items():
-        cell = cells[f"test_{name}"]
+        cell = cells[grade_cell_id(check)]
         meta = cell.metadata.nbgrader
         assert cell.cell_type == "code"
         assert meta["locked"] and not meta["solution"]

@@ -90,12 +90,16 @@ class Case:
         """Safe to define and self-check in this process."""
         if self.sandbox_only:
             return False
+        import ast
+
         try:
-            compile(self.source, self.name, "exec")
+            tree = ast.parse(self.source)
         except SyntaxError:
             return False  # a student would see the SyntaxError in the class cell itself
-        if integrity.scan(self.source):
-            return True  # the self-check's own scan stops it before any of its code runs
+        only_definitions = all(isinstance(node, (ast.Import, ast.ImportFrom, ast.ClassDef, ast.FunctionDef))
+                               for node in tree.body)
+        if integrity.scan(self.source) and only_definitions:
+            return True  # the self-check's own scan stops it before any of its methods run
         return not _DANGEROUS.search(self.source)
 
     def __repr__(self) -> str:
@@ -249,8 +253,12 @@ def test_html_report_escapes_and_keeps_the_same_content():
     assert page.count("<tr>") == len(PUBLIC) + 1
     assert "<table>" in page and "&#10007; fail" in page
     assert HIDDEN_NOTE in page
-    plain = SelfCheckReport([r for r in report.results], report.keras)
-    assert repr(plain) == plain.text() == str(plain)
+    assert repr(report) == report.text() == str(report)
+    from autograder.results import CheckResult
+
+    odd = CheckResult("layer_builds", "construction", False, 1.0, "Expected <b>x</b>. Found <script>. Try: y.")
+    page = SelfCheckReport([odd], report.keras)._repr_html_()
+    assert "<script>" not in page and "&lt;script&gt;" in page and "&lt;b&gt;x&lt;/b&gt;" in page
 
 
 def test_self_check_in_a_real_kernel_agrees_with_the_grade(tmp_path):

@@ -90,6 +90,19 @@ def select(visibility: str = "all") -> list[Check]:
     return [c for c in REGISTRY.values() if c.visibility == visibility]
 
 
+def grade_cell_id(check: Check) -> str:
+    """The nbgrader grade_id of the test cell that runs ``check``.
+
+    Hidden checks get a neutral, numbered id: grade_ids ship in the released
+    notebook, and a ``test_<check name>`` id would tell
+    students what a hidden check looks at.
+    """
+    if not check.hidden:
+        return f"test_{check.name}"
+    hidden = [c.name for c in REGISTRY.values() if c.hidden]
+    return f"hidden_check_{hidden.index(check.name) + 1}"
+
+
 def get(name: str) -> Check:
     try:
         return REGISTRY[name]
