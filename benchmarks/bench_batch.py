@@ -43,8 +43,8 @@ ASSIGNMENT = "custom_dense_layer"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-# Wrong answers that behave (no floods, bombs or tampering: nbgrader has no
-# limits against those, and they would measure the machine, not the grader).
+# Submissions that behave (no floods, bombs or tampering, right or wrong: nbgrader
+# has no limits against those, and they would measure the machine, not the grader).
 UNSAFE = re.compile(r"loop|memory|bomb|exit|flood|tamper|swallow")
 
 
@@ -62,7 +62,7 @@ def load_sources(keras3: bool) -> dict[str, list[tuple[str, str]]]:
         return _inline_sources()
     by_name = {c.name: c for c in cases}
     sources = {
-        "correct": [(c.name, c.source) for c in cases if c.correct],
+        "correct": [(c.name, c.source) for c in cases if c.correct and not UNSAFE.search(c.name)],
         "wrong": [(c.name, c.source) for c in cases if not c.correct and not UNSAFE.search(c.name)],
         "loop": [(n, by_name[n].source) for n in ("infinite_loop_in_build",) if n in by_name],
         "exit": [(n, by_name[n].source) for n in ("os_exit_in_build", "sys_exit_in_build") if n in by_name][:1],
