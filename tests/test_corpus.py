@@ -77,7 +77,10 @@ def test_grader_survives_the_corpus_and_still_grades(notebooks):
 
 # --- correct layers over many seeds --------------------------------------------------------
 
-CORRECT = [pytest.param(c, id=c.name) for c in CASES if c.correct and c.runs_on(KERAS3) and not c.known]
+# The output floods are about the sandbox's limits; in this process their
+# megabytes would only go to pytest's capture files.
+CORRECT = [pytest.param(c, id=c.name) for c in CASES
+           if c.correct and c.runs_on(KERAS3) and not c.known and "flood" not in c.name]
 
 
 @pytest.mark.slow
