@@ -25,6 +25,7 @@ import threading
 class Limits:
     timeout_s: float = 60.0  # wall clock for one whole submission
     check_timeout_s: float = 10.0  # one check (a correct one takes under 1 s), so one endless loop costs one check
+    after_timeout_check_s: float = 2.0  # each later check, once one has timed out
     memory_mb: int = 2048  # address space a submission may add to TensorFlow's own
     output_kb: int = 256  # what the student's code may print (the last 4 KB are kept)
 

@@ -28,7 +28,7 @@ LAB_EPOCHS = 500
 @dataclasses.dataclass
 class TrainingRun:
     model: object
-    losses: list  # loss before each step, as fit's history records it
+    losses: list  # the loss at each step, as fit's history records it per epoch
 
 
 def lab_model(layer):
@@ -47,7 +47,6 @@ def train_like_fit(layer, xs=LAB_XS, ys=LAB_YS, epochs: int = LAB_EPOCHS, learni
     if not weights:
         return TrainingRun(model, [])
 
-    @tf.function
     def step():
         with tf.GradientTape() as tape:
             loss = loss_fn(targets, model(inputs, training=True))
@@ -57,8 +56,18 @@ def train_like_fit(layer, xs=LAB_XS, ys=LAB_YS, epochs: int = LAB_EPOCHS, learni
             optimizer.apply_gradients(pairs)
         return loss
 
-    losses = [float(step()) for _ in range(epochs)]
-    return TrainingRun(model, losses)
+    # The whole loop is one graph: a Python loop of 500 calls into a
+    # tf.function spends more time crossing into TensorFlow than computing.
+    @tf.function(autograph=False)
+    def train():
+        def body(epoch, losses):
+            return epoch + 1, losses.write(epoch, step())
+
+        losses = tf.TensorArray(tf.float32, size=epochs)
+        _, losses = tf.while_loop(lambda epoch, _: epoch < epochs, body, (tf.constant(0), losses))
+        return losses.stack()
+
+    return TrainingRun(model, [float(loss) for loss in train().numpy()])
 
 
 def predict(model, x: float) -> float:

@@ -134,16 +134,22 @@ def _child(job: dict, write_fd: int, token: str, output_path: str) -> None:
         send({"load_error": describe_error(error)})
         return
     layer_class = namespace.get("SimpleDense")
+    budget = limits["check_timeout_s"]
     for name in job["checks"]:
         send({"running": name})
         try:
-            signal.setitimer(signal.ITIMER_REAL, limits["check_timeout_s"])
+            signal.setitimer(signal.ITIMER_REAL, budget)
             result = run_one(registry.get(name), layer_class, job["seed"])
             signal.setitimer(signal.ITIMER_REAL, 0)
             verdict = [result.passed, result.message]
         except _CheckTimeout:
-            verdict = [False, f"This check did not finish within {limits['check_timeout_s']:g} s. "
+            verdict = [False, f"This check did not finish within {budget:g} s. "
                               "Try: look for a loop in build() or call() that never ends."]
+            # Code that looped once will most likely loop again: the checks
+            # after it get a short budget (still ample for a check that does
+            # not reach the loop), so one endless loop does not hold a worker
+            # for the whole submission's time limit.
+            budget = min(budget, limits["after_timeout_check_s"])
         except MemoryError:
             signal.setitimer(signal.ITIMER_REAL, 0)
             verdict = [False, f"Your code ran out of memory (limit {limits['memory_mb']} MB) in this check. "
