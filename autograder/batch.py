@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from . import ASSIGNMENT, CLASS_NAME, __version__, sandbox
+from .notebook import pick_notebook
 from .results import CheckResult, NotebookGrade
 
 RESULTS_DIR = "results"
@@ -128,21 +129,6 @@ def _read(path: Path) -> tuple[bytes | None, str | None]:
         return None, f"{path}: cannot be read ({error.strerror or error})"
 
 
-def _pick_notebook(notebooks: list[Path], assignment: str) -> Path:
-    """The notebook to grade when a submission folder holds several."""
-    for name in (f"{assignment}.ipynb", f"{ASSIGNMENT}.ipynb"):
-        for notebook in notebooks:
-            if notebook.name == name:
-                return notebook
-    for notebook in notebooks:
-        try:
-            if f"class {CLASS_NAME}" in notebook.read_text(encoding="utf-8", errors="replace"):
-                return notebook
-        except OSError:
-            pass
-    return notebooks[0]
-
-
 def discover(directory: str | Path, assignment: str | None = None) -> tuple[Layout, list[Task]]:
     """Every submission under ``directory``, in a stable order (assignment, student)."""
     layout = find_layout(directory)
@@ -161,7 +147,7 @@ def discover(directory: str | Path, assignment: str | None = None) -> tuple[Layo
                     tasks.append(Task(student.name, folder.name, str(folder), None,
                                       f"no notebook (.ipynb) in {folder}"))
                     continue
-                notebook = _pick_notebook(notebooks, folder.name)
+                notebook = pick_notebook(notebooks, (f"{folder.name}.ipynb", f"{ASSIGNMENT}.ipynb"))
                 content, problem = _read(notebook)
                 tasks.append(Task(student.name, folder.name, str(notebook), content, problem))
     if not tasks:

@@ -24,7 +24,7 @@ import traceback
 import zipfile
 from pathlib import Path
 
-from . import ASSIGNMENT, CLASS_NAME
+from . import ASSIGNMENT
 
 HIDDEN_VISIBILITIES = ("after_published", "after_due_date", "hidden", "visible")
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 def find_notebook(submission: Path) -> Path:
     """The notebook to grade: the assignment's by name, else one defining the class, else the only one."""
-    from .notebook import SubmissionError
+    from .notebook import SubmissionError, pick_notebook
 
     if not submission.is_dir():
         raise SubmissionError(f"no submission folder ({submission})")
@@ -43,16 +43,7 @@ def find_notebook(submission: Path) -> Path:
         also = f" (found: {', '.join(found)})" if found else " (the submission is empty)"
         raise SubmissionError(f"no Jupyter notebook (.ipynb) was submitted{also}. "
                               f"Submit {ASSIGNMENT}.ipynb.")
-    for notebook in notebooks:
-        if notebook.name == f"{ASSIGNMENT}.ipynb":
-            return notebook
-    for notebook in notebooks:
-        try:
-            if f"class {CLASS_NAME}" in notebook.read_text(encoding="utf-8", errors="replace"):
-                return notebook
-        except OSError:
-            pass
-    return notebooks[0]
+    return pick_notebook(notebooks, (f"{ASSIGNMENT}.ipynb",))
 
 
 def _tests(checks, hidden_visibility: str) -> list[dict]:

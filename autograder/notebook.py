@@ -185,3 +185,22 @@ def extract_submission(path: str | Path) -> Submission:
     if not defines_class:
         raise SubmissionError(f"{path}: no `class {CLASS_NAME}` found in its code cells")
     return Submission(str(path), "\n\n".join(pieces) + "\n")
+
+
+def pick_notebook(notebooks: list[Path], names: tuple[str, ...] = ()) -> Path:
+    """The notebook to grade among several a student handed in.
+
+    The first named one found (e.g. ``custom_dense_layer.ipynb``), else the
+    first that defines the class, else the first.
+    """
+    for name in names:
+        for notebook in notebooks:
+            if notebook.name == name:
+                return notebook
+    for notebook in notebooks:
+        try:
+            if f"class {CLASS_NAME}" in notebook.read_text(encoding="utf-8", errors="replace"):
+                return notebook
+        except OSError:
+            pass
+    return notebooks[0]
