@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import resource
 import secrets
 import select
 import signal
@@ -41,6 +40,8 @@ def _die_with_parent(expected_parent: int | None) -> None:
 
 
 def _limit_child(limits: dict, output_path: str) -> None:
+    import resource  # Unix only; portable.py imports this module on Windows too
+
     size_kb = 0
     with open("/proc/self/status") as status:
         for line in status:
@@ -94,7 +95,7 @@ class _CappedOutput(io.TextIOBase):
 
 
 def _child(job: dict, write_fd: int, token: str, output_path: str) -> None:
-    """In the forked child: run the submission, send each verdict as one line."""
+    """In the forked child: limit this process, then grade, one line per event."""
     def send(message: dict) -> None:
         message["token"] = token
         os.write(write_fd, (json.dumps(message) + "\n").encode())
@@ -104,9 +105,33 @@ def _child(job: dict, write_fd: int, token: str, output_path: str) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     sys.stdout = sys.stderr = sys.__stdout__ = sys.__stderr__ = _CappedOutput(1, limits["output_kb"] * 1024)
+    if grade_here(job, send, timed=True):
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        send({"done": True, "peak_memory_mb": round(peak, 1)})
+
+
+def grade_here(job: dict, send, timed: bool) -> bool:
+    """Define the submission and run its checks in this process, sending each event.
+
+    Returns True when every check ran (the caller then sends "done"), False
+    when the code failed to load or tampered (already reported).
+
+    Shared by the zygote's children and by ``portable`` (macOS, Windows),
+    so both grade alike. ``timed`` arms a per-check alarm (where signals
+    allow), so one endless loop costs one check.
+    """
     from . import checks as registry, integrity
     from .checks.support import describe_error, keras_version
     from .runner import run_one
+
+    limits = job.get("limits", {})
+    timed = timed and hasattr(signal, "setitimer")
+
+    def arm(seconds: float) -> None:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, seconds)
 
     send({"keras": keras_version()})
     snapshot = integrity.Snapshot()
@@ -120,27 +145,29 @@ def _child(job: dict, write_fd: int, token: str, output_path: str) -> None:
     def on_alarm(signum, frame):
         raise _CheckTimeout()
 
-    signal.signal(signal.SIGALRM, on_alarm)
+    if timed:
+        signal.signal(signal.SIGALRM, on_alarm)
+    budget = limits.get("check_timeout_s", 0.0)
     namespace = {"__name__": "submission"}
     try:
-        signal.setitimer(signal.ITIMER_REAL, limits["check_timeout_s"])
+        arm(budget)
         exec(compile(job["code"], "<submission>", "exec"), namespace)
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        arm(0)
     except _CheckTimeout:
-        send({"load_error": f"defining the class took longer than {limits['check_timeout_s']:g} s"})
-        return
+        send({"load_error": f"defining the class took longer than {budget:g} s"})
+        return False
     except BaseException as error:  # the submission's top-level code failed
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        arm(0)
         send({"load_error": describe_error(error)})
-        return
+        return False
     layer_class = namespace.get("SimpleDense")
-    budget = limits["check_timeout_s"]
+    memory = f" (limit {limits['memory_mb']} MB)" if "memory_mb" in limits else ""
     for name in job["checks"]:
         send({"running": name})
         try:
-            signal.setitimer(signal.ITIMER_REAL, budget)
+            arm(budget)
             result = run_one(registry.get(name), layer_class, job["seed"])
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            arm(0)
             verdict = [result.passed, result.message]
         except _CheckTimeout:
             verdict = [False, f"This check did not finish within {budget:g} s. "
@@ -151,16 +178,38 @@ def _child(job: dict, write_fd: int, token: str, output_path: str) -> None:
             # for the whole submission's time limit.
             budget = min(budget, limits["after_timeout_check_s"])
         except MemoryError:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            verdict = [False, f"Your code ran out of memory (limit {limits['memory_mb']} MB) in this check. "
+            arm(0)
+            verdict = [False, f"Your code ran out of memory{memory} in this check. "
                               "Try: the layer needs only a kernel and a bias; look for a huge allocation."]
         tampered = snapshot.changes()
         if tampered:
             send({"tampered": tampered})
-            return
+            return False
         send({"verdict": [name] + verdict})
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    send({"done": True, "peak_memory_mb": round(peak, 1)})
+    return True
+
+
+def record(outcome: dict, message: dict) -> bool:
+    """Apply one event from a grading child to ``outcome``; True once the run is over."""
+    if "keras" in message:
+        outcome["keras"] = str(message["keras"])
+    if "running" in message:
+        outcome["running"] = str(message["running"])
+    if "verdict" in message:
+        name, passed, text = message["verdict"]
+        outcome["verdicts"][str(name)] = [passed is True, str(text)[:4000]]
+    if "peak_memory_mb" in message:
+        outcome["peak_memory_mb"] = message["peak_memory_mb"]
+    if "load_error" in message:
+        outcome["load_error"] = str(message["load_error"])[:1000]
+        return True
+    if "tampered" in message:
+        outcome["tampered"] = [str(t) for t in message["tampered"]][:20]
+        return True
+    if message.get("done"):
+        outcome["running"] = None
+        return True
+    return False
 
 
 def _collect(read_fd: int, token: str, deadline: float, outcome: dict) -> bool:
@@ -185,22 +234,7 @@ def _collect(read_fd: int, token: str, deadline: float, outcome: dict) -> bool:
                 continue
             if not isinstance(message, dict) or message.get("token") != token:
                 continue  # not from the grader: ignore forged lines
-            if "keras" in message:
-                outcome["keras"] = str(message["keras"])
-            if "running" in message:
-                outcome["running"] = str(message["running"])
-            if "verdict" in message:
-                name, passed, text = message["verdict"]
-                outcome["verdicts"][str(name)] = [passed is True, str(text)[:4000]]
-            if "load_error" in message:
-                outcome["load_error"] = str(message["load_error"])[:1000]
-                return True
-            if "tampered" in message:
-                outcome["tampered"] = [str(t) for t in message["tampered"]][:20]
-                return True
-            if message.get("done"):
-                outcome["peak_memory_mb"] = message.get("peak_memory_mb")
-                outcome["running"] = None
+            if record(outcome, message):
                 return True
 
 
