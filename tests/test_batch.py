@@ -358,7 +358,10 @@ def test_ctrl_c_keeps_finished_results_and_stops_the_workers(tmp_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "autograder", "grade-batch", str(flat), "--output", str(out), "--workers", "1",
          "--quiet", "--timeout", "600", "--check-timeout", "300"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # A shell running us in the background ignores SIGINT, and Python
+        # keeps an ignored SIGINT ignored: give the command a terminal's default.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 300  # generous: CI machines can be busy
     while time.monotonic() < deadline and not list((out / "results").glob("*.json")):
         assert process.poll() is None, process.communicate()
