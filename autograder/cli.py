@@ -19,7 +19,10 @@ class UsageError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder",
+        description="Grade the Custom Dense Layer lab: notebooks, a whole class, or a Gradescope submission. "
+                    "Exit code 0 when grading ran (whatever the score), 2 for input that cannot be graded.")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(f"autograder.{name}").add_command(subparsers)
