@@ -29,8 +29,11 @@ def _hint_for_end(ended: str | None) -> str:
     return "restart the kernel, run your notebook from the top and fix the first error"
 
 
-def _all_failed(checks, message: str) -> list[CheckResult]:
-    return [CheckResult(c.name, c.category, False, c.points, message, c.visibility) for c in checks]
+def _refused(grade: NotebookGrade, checks, error: str, message: str) -> NotebookGrade:
+    """Every check fails with one message: the code could not, or may not, be graded."""
+    grade.error = error
+    grade.checks = [CheckResult(c.name, c.category, False, c.points, message, c.visibility) for c in checks]
+    return grade
 
 
 def grade_submission(submission: Submission, visibility: str = "all", seed: int = 0,
@@ -39,36 +42,28 @@ def grade_submission(submission: Submission, visibility: str = "all", seed: int 
     started = time.monotonic()
     grade = NotebookGrade(notebook=submission.path, checks=[], seed=seed)
     if submission.syntax_error:
-        grade.error = f"syntax error: {submission.syntax_error}"
-        grade.checks = _all_failed(checks, (
+        return _refused(grade, checks, f"syntax error: {submission.syntax_error}", (
             f"Your code could not run: a syntax error in {submission.syntax_error}. "
             "Try: run the cell that defines SimpleDense and fix the line it points to."))
-        return grade
     findings = integrity.scan(submission.code)
     if findings:
-        grade.error = "integrity: " + "; ".join(findings)
-        grade.checks = _all_failed(checks, (
+        return _refused(grade, checks, "integrity: " + "; ".join(findings), (
             f"Not graded: the submission reaches into the grader or the interpreter ({'; '.join(findings[:3])}). "
             "A layer needs only TensorFlow and NumPy. Try: remove those lines."))
-        return grade
     outcome = sandbox.run(submission.code, [c.name for c in checks], seed, limits)
     grade.keras = outcome.keras
     grade.peak_memory_mb = outcome.peak_memory_mb
     grade.seconds = time.monotonic() - started
     if outcome.load_error:
-        grade.error = f"load error: {outcome.load_error}"
-        grade.checks = _all_failed(checks, (
+        return _refused(grade, checks, f"load error: {outcome.load_error}", (
             f"The cells defining SimpleDense failed before any check could run: {outcome.load_error}. "
             "Try: restart the kernel and run your notebook from the top."))
-        return grade
     if outcome.tampered:
         # The snapshot names what was replaced; the stack guard says what it saw.
         found = [t if " " in t else f"replaced {t}" for t in outcome.tampered]
-        grade.error = "integrity: " + ", ".join(found)
-        grade.checks = _all_failed(checks, (
+        return _refused(grade, checks, "integrity: " + ", ".join(found), (
             f"Not graded: the submission interfered with the grader ({', '.join(found[:3])}). "
             "Try: leave other modules, and the grader's own functions and settings, alone."))
-        return grade
     grade.error = outcome.ended
     for check in checks:
         if check.name in outcome.verdicts:
