@@ -1,59 +1,96 @@
-"""The student's self-check: the public checks, run in the notebook's own kernel.
+"""Checks in the student's own kernel: ``self_check(SimpleDense)`` and nbgrader's test cells.
 
-``self_check(SimpleDense)`` runs every public check (the same functions, with
-the same seed, that count in the grade) and shows one line per check: passed
-or not, its points, and for a failure the teaching message (expected, found,
-what to try). It never raises for the student's sake and writes nothing to
-stderr (nbgrader scores a cell with any stderr output as failed), so it works
-on an unfinished class: a ``raise NotImplementedError()`` in ``call()`` fails
-only the checks that need ``call()``.
+Here the subject is this very process (:class:`LocalSubject`): the same
+probes answer, through the same codec, and the same checks judge, as when
+the grader runs the notebook in a contained process. A student can fool only
+themselves here; the grade comes from the grader.
 
-The wording stays honest about what it cannot see: it runs the public checks
-only, so it never says "all tests passed"; more checks run when the work is
-graded. It knows nothing about those checks, not even how many there are:
-the student's copy of the grader does not contain them.
-
-In Jupyter the report shows as a small HTML table; everywhere else (a
-terminal, ``print(report)``, a log) as plain ASCII text.
+``self_check`` never raises for the student's sake and writes nothing to
+stderr (nbgrader scores a cell with stderr output as failed), so it works on
+an unfinished class. Each probe has a time limit, so a layer that loops
+costs seconds, not a hung kernel. It runs the public checks only and says
+so: it never claims that all tests passed.
 """
 from __future__ import annotations
 
-import ast
 import contextlib
 import dataclasses
 import html
 import io
-import linecache
 import logging
-import re
 import textwrap
 
-from . import checks as registry
+from . import codec
+from .isolation import Limits
+from .judge import Clock, Session, new_seed, run_checks
+from .lab import Lab, load_lab
+from .probing import run_probe
 from .results import CheckResult
-from .runner import run_checks
 
 HIDDEN_NOTE = "More checks run when your work is graded, so this is not your final score."
 WIDTH = 88
 
 
-def split_message(message: str) -> list[tuple[str, str]]:
-    """A teaching message as (label, text) parts: Expected / Found / Try, when it has them."""
-    match = re.match(r"^Expected (.*?)\. Found (.*)\. Try: (.*?)\.?$", message, re.DOTALL)
-    if not match:
-        return [("", message)]
-    expected, found, hint = match.groups()
-    return [("Expected", expected + "."), ("Found", found + "."), ("Try", hint + ".")]
+class LocalSubject:
+    """Probes run in this process, on a value the caller holds (the class the notebook defined)."""
+
+    def __init__(self, lab: Lab, entry):
+        self.entry = entry
+        self.probes = getattr(lab.probe_module(), "PROBES", {})
+
+    def ask(self, probe: str, args: dict, budget_s: float | None) -> dict:
+        # Through the codec both ways, so that arguments and answers are exactly what they would
+        # be between two processes.
+        args = codec.loads(codec.dumps(args))
+        reply = run_probe(self.probes, self.entry, probe, args, budget_s)
+        return codec.loads(codec.dumps({"op": "answer", **reply}))
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Keep library log lines and warnings off stderr while the checks run."""
+    import warnings
+
+    loggers = [logging.getLogger(name) for name in ("tensorflow", "absl", "keras", "h5py")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
+
+
+def judge_here(lab: Lab | str, entry, which: str = "public", names: list[str] | None = None,
+               seed: int | None = None, limits: Limits = Limits()) -> tuple[list[CheckResult], dict]:
+    """The verdicts of the lab's checks on ``entry``, computed in this process."""
+    lab = load_lab(lab)
+    checks = lab.checks(which)
+    if names is not None:
+        checks = [c for c in checks if c.name in names or c.gate]
+    with _quiet():
+        environment = dict(getattr(lab.probe_module(), "environment", dict)())
+        session = Session(lab, LocalSubject(lab, entry), new_seed() if seed is None else seed,
+                          Clock(limits.check_timeout_s, limits.overtime_s), environment)
+        results = run_checks(checks, session)
+    return results, environment
+
+
+# --------------------------------------------------------------------------- the report
 
 
 @dataclasses.dataclass
 class SelfCheckReport:
     """The self-check's verdicts; shows itself as text, or as HTML in Jupyter."""
 
+    lab: Lab
     results: list[CheckResult]
-    keras: str
+    environment: dict
     _shown_in: object = dataclasses.field(default=None, repr=False, compare=False)
 
-    # --- what it found --------------------------------------------------------
     @property
     def passed(self) -> bool:
         """Whether every public check passed (the hidden ones are not known here)."""
@@ -72,12 +109,11 @@ class SelfCheckReport:
         return float(sum(r.max_points for r in self.results))
 
     def verdicts(self) -> dict[str, bool]:
-        """Check name -> passed, for comparing with other entry points."""
         return {r.name: r.passed for r in self.results}
 
     def _same_as(self) -> dict[str, str]:
         """Failing checks whose message repeats an earlier failure's: name -> that earlier name."""
-        first: dict[str, str] = {}
+        first: dict = {}
         same = {}
         for r in self.failed:
             if r.message in first:
@@ -87,44 +123,41 @@ class SelfCheckReport:
         return same
 
     def summary(self) -> list[str]:
-        """The closing lines: the count, where to start, and the note about hidden checks."""
-        n, npassed = len(self.results), sum(r.passed for r in self.results)
-        lines = [f"{npassed} of {n} public checks passed ({self.points:g}/{self.max_points:g} points)."]
+        n, passed = len(self.results), sum(r.passed for r in self.results)
+        lines = [f"{passed} of {n} public checks passed ({self.points:g}/{self.max_points:g} points)."]
         if self.failed:
             lines.append(f"Start with {self.failed[0].name}: fix the class, run its cell again, "
                          "then run this check again.")
         lines.append(HIDDEN_NOTE)
         return lines
 
-    # --- plain text -------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        stack = f" (Keras {self.environment['keras']})" if self.environment.get("keras") else ""
+        return f"Self-check of {self.lab.entry}: the public checks{stack}"
+
     def text(self) -> str:
-        lines = [f"Self-check of SimpleDense: the public checks (Keras {self.keras})", ""]
+        lines = [self.title, ""]
         width = max((len(r.name) for r in self.results), default=0)
         same = self._same_as()
         for r in self.results:
-            mark = "PASS" if r.passed else "FAIL"
-            head = f"{mark}  {r.name:<{width}}  {r.points:g}/{r.max_points:g}"
+            head = f"{'PASS' if r.passed else 'FAIL'}  {r.name:<{width}}  {r.points:g}/{r.max_points:g}"
             if r.passed:
                 lines.append(head)
             elif r.name in same:
                 lines.append(f"{head}   (same problem as {same[r.name]})")
             else:
                 lines.append(head)
-                for label, text in split_message(r.message):
-                    prefix = f"{label}: " if label else ""
-                    lines += textwrap.wrap(prefix + text, width=WIDTH, initial_indent="      ",
-                                           subsequent_indent="          " if label else "      ")
-        lines.append("")
-        lines += self.summary()
-        return "\n".join(lines)
+                for label, sentence in r.message.parts():
+                    lines += textwrap.wrap(f"{label}: {sentence}", width=WIDTH, initial_indent="      ",
+                                           subsequent_indent="          ")
+        return "\n".join(lines + [""] + self.summary())
 
     def __str__(self) -> str:
         return self.text()
 
-    def __repr__(self) -> str:
-        return self.text()
+    __repr__ = __str__
 
-    # --- Jupyter ------------------------------------------------------------------
     def _repr_html_(self) -> str:
         same = self._same_as()
         rows = []
@@ -136,25 +169,22 @@ class SelfCheckReport:
             elif r.name in same:
                 detail = f"<i>same problem as {html.escape(same[r.name])}</i>"
             else:
-                detail = "<br>".join(
-                    (f"<b>{html.escape(label)}:</b> " if label else "") + html.escape(text)
-                    for label, text in split_message(r.message))
+                detail = "<br>".join(f"<b>{html.escape(label)}:</b> {html.escape(sentence)}"
+                                     for label, sentence in r.message.parts())
             rows.append(
                 f'<tr><td style="color:{color};font-weight:bold;white-space:nowrap;text-align:left">{mark}</td>'
                 f'<td style="text-align:left"><code>{html.escape(r.name)}</code></td>'
                 f'<td style="text-align:right;white-space:nowrap">{r.points:g}/{r.max_points:g}</td>'
                 f'<td style="text-align:left">{detail}</td></tr>')
         summary = "<br>".join(html.escape(line) for line in self.summary())
-        return (
-            f"<div><b>Self-check of SimpleDense: the public checks</b> (Keras {html.escape(self.keras)})"
-            "<table><thead><tr><th style='text-align:left'>result</th><th style='text-align:left'>check</th>"
-            "<th style='text-align:right'>points</th><th style='text-align:left'>what to do</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table><p>{summary}</p></div>")
+        return (f"<div><b>{html.escape(self.title)}</b>"
+                "<table><thead><tr><th style='text-align:left'>result</th><th style='text-align:left'>check</th>"
+                "<th style='text-align:right'>points</th><th style='text-align:left'>what to do</th></tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table><p>{summary}</p></div>")
 
     def _ipython_display_(self) -> None:
-        # self_check already showed this report in this very cell; the cell's
-        # own display of its return value would only repeat it.
         shell = _ipython()
+        # self_check already showed this report in this very cell; don't repeat it.
         if shell is not None and self._shown_in is not None and self._shown_in == shell.execution_count:
             return
         self._show(shell)
@@ -179,103 +209,68 @@ def _ipython():
     return get_ipython()
 
 
-# --- integrity: the same verdict the grader would give ------------------------------
-
-def _class_cell_source(layer_class) -> str | None:
-    """The source of the cell (or file) that defined the class's methods, if Python kept it."""
-    for value in vars(layer_class).values() if isinstance(layer_class, type) else ():
-        code = getattr(value, "__code__", None)
-        if code is not None:
-            lines = linecache.getlines(code.co_filename)
-            if lines:
-                return "".join(lines)
-    return None
+# --------------------------------------------------------------------------- what notebooks call
 
 
-def _definitions_without_grader_imports(source: str) -> str:
-    """What the grader keeps of a cell (imports and definitions, less ``from autograder import``),
-    with every other line blanked, so that line numbers stay those of the cell."""
-    tree = ast.parse(source)
-    lines = source.splitlines()
-    kept = [False] * len(lines)
-    for node in tree.body:
-        if isinstance(node, ast.Import) and all(a.name.split(".")[0] == "autograder" for a in node.names):
-            continue
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "autograder":
-            continue
-        if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-            for index in range(first - 1, node.end_lineno):
-                kept[index] = True
-    return "\n".join(line if keep else "" for line, keep in zip(lines, kept))
+class CheckNotPassed(AssertionError):
+    """A graded check did not pass; its message says what was expected, found and what to try."""
 
 
-def integrity_findings(layer_class) -> list[str]:
-    """What the grader's integrity scan would report in the class's cell: empty when clean."""
-    from . import integrity
-
-    source = _class_cell_source(layer_class)
-    if not source:
-        return []
-    try:
-        return integrity.scan(_definitions_without_grader_imports(source))
-    except (SyntaxError, ValueError):
-        return []
+def _show_without_traceback(shell, kind, value, tb, tb_offset=None):
+    """In Jupyter, a failed check shows its teaching message, not a traceback through the grader."""
+    lines = [f"{kind.__name__}: {value.args[0].splitlines()[0]}"] + value.args[0].splitlines()[1:]
+    shell._showtraceback(kind, value, lines)
+    return lines
 
 
-def _failed_all(checks, message: str) -> list[CheckResult]:
-    return [CheckResult(c.name, c.category, False, c.points, message, c.visibility) for c in checks]
+def _install_display() -> None:
+    shell = _ipython()
+    if shell is not None and hasattr(shell, "set_custom_exc"):
+        existing = tuple(getattr(shell, "custom_exceptions", ()) or ())
+        if CheckNotPassed not in existing:
+            shell.set_custom_exc(existing + (CheckNotPassed,), _show_without_traceback)
 
 
-@contextlib.contextmanager
-def _quiet():
-    """Keep library log lines and stray writes off stderr while the checks run."""
-    loggers = [logging.getLogger(name) for name in ("tensorflow", "absl", "keras", "h5py")]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.ERROR)
-    try:
-        with contextlib.redirect_stderr(io.StringIO()):
-            yield
-    finally:
-        for logger, level in zip(loggers, levels):
-            logger.setLevel(level)
-
-
-def run_self_check(layer_class, seed: int = 0) -> SelfCheckReport:
-    """The public checks' verdicts on ``layer_class``, computed here; shows nothing."""
-    from . import integrity
-
-    public = registry.select("public")
-    with _quiet():
-        from .checks.support import keras_version
-
-        findings = integrity_findings(layer_class)
-        if findings:
-            return SelfCheckReport(_failed_all(public, (
-                f"Your class reaches into the grader or the interpreter ({'; '.join(findings[:3])}), so "
-                "grading will give the whole notebook zero. A layer needs only TensorFlow and NumPy. "
-                "Try: remove those lines.")), keras_version())
-        snapshot = integrity.Snapshot()
-        results = list(run_checks(layer_class, public, seed))
-        tampered = snapshot.changes()
-    if tampered:
-        results = _failed_all(public, (
-            f"Your class replaced functions the grader relies on ({', '.join(tampered[:3])}), so grading "
-            "will give the whole notebook zero. Try: leave other modules alone, then restart the kernel."))
-    return SelfCheckReport(results, keras_version())
-
-
-def self_check(layer_class, seed: int = 0) -> SelfCheckReport:
-    """Run the public checks on ``layer_class`` and show the report; return it.
-
-    In Jupyter (or IPython) the report is displayed (HTML with a plain-text
-    fallback); in plain Python it is printed to stdout. Nothing goes to stderr.
-    """
-    report = run_self_check(layer_class, seed)
+def self_check(entry, lab: Lab | str, seed: int | None = None) -> SelfCheckReport:
+    """Run the public checks on ``entry`` here and show the report; return it."""
+    lab = load_lab(lab)
+    results, environment = judge_here(lab, entry, "public", seed=seed)
+    report = SelfCheckReport(lab, results, environment)
     shell = _ipython()
     if shell is not None:
         report._show(shell)
     else:
         print(report.text())
     return report
+
+
+def run_check(name: str, entry, lab: Lab | str, seed: int | None = None) -> None:
+    """For a notebook's test cell: print one line if ``name`` passes, raise its teaching message if not.
+
+    Returns None on purpose: nbgrader reads a number left as a test cell's
+    last value as partial credit, and a check is all-or-nothing.
+    """
+    lab = load_lab(lab)
+    which = "all" if lab.has_hidden_checks() else "public"
+    results, _ = judge_here(lab, entry, which, names=[name], seed=seed)
+    result = next((r for r in results if r.name == name), None)
+    if result is None:
+        raise KeyError(f"lab {lab.name} has no check named {name!r}")
+    if not result.passed:
+        _install_display()
+        lines = [f"{name} ({result.max_points:g} point{'s' if result.max_points != 1 else ''}) did not pass."]
+        lines += [f"{label}: {sentence}" for label, sentence in result.message.parts()]
+        raise CheckNotPassed("\n".join(lines))
+    print(f"\u2713 {name}: {result.note}")
+
+
+def bind(lab: Lab):
+    """``self_check`` and ``run_check`` for one lab, as its notebooks import them."""
+    def lab_self_check(entry, seed: int | None = None) -> SelfCheckReport:
+        return self_check(entry, lab, seed)
+
+    def lab_run_check(name: str, entry, seed: int | None = None) -> None:
+        return run_check(name, entry, lab, seed)
+
+    lab_self_check.__doc__, lab_run_check.__doc__ = self_check.__doc__, run_check.__doc__
+    return lab_self_check, lab_run_check

@@ -1,0 +1,67 @@
+"""Where student code runs: a subject process, contained, with limits.
+
+``start_subject(lab, limits)`` gives the judge a :class:`RemoteSubject`: the
+judge's end of a channel to a new subject process. Two backends make one:
+
+- ``zygote`` (Linux): a process per worker thread that has imported the lab's
+  libraries once forks each subject, which is then contained (see
+  ``contain``, ``zygote``). A subject costs milliseconds, not TensorFlow's
+  import.
+- ``fresh`` (macOS, Windows, or ``AUTOGRADER_BACKEND=fresh``): a new Python
+  per subject (``python -m autograder.subject``), with what containment the
+  platform offers.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """How long and how much a submission may take (seconds, megabytes)."""
+
+    timeout_s: float = 60.0
+    """Wall clock for the whole submission: its notebook and every check."""
+    cell_timeout_s: float = 10.0
+    """One notebook cell (the lab's slowest honest cell takes about 1 s)."""
+    check_timeout_s: float = 10.0
+    """One probe of one check (a correct layer's slowest, the training, takes under 1 s)."""
+    overtime_s: float = 4.0
+    """Shared by everything after the first time-out: one endless loop costs about 15 s in all."""
+    memory_mb: int = 2048
+    """Address space a submission may add to what its libraries already hold."""
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def default_backend() -> str:
+    chosen = os.environ.get("AUTOGRADER_BACKEND", "")
+    if chosen in ("zygote", "fresh"):
+        return chosen
+    linux = sys.platform.startswith("linux") and hasattr(os, "fork") and os.path.exists("/proc/self/status")
+    return "zygote" if linux else "fresh"
+
+
+def start_subject(lab, limits: Limits = Limits(), backend: str | None = None):
+    """A new subject process for ``lab``, ready to be sent a notebook."""
+    from .client import start_subject as _start
+
+    return _start(lab, limits, backend or default_backend())
+
+
+def warm_up(lab) -> None:
+    """Start this thread's zygote for ``lab`` now, so its libraries load while the caller works."""
+    if default_backend() == "zygote":
+        from .client import zygote_for
+
+        zygote_for(lab).start()
+
+
+def shutdown() -> None:
+    """Stop every zygote this process started."""
+    from .client import shutdown as _shutdown
+
+    _shutdown()

@@ -1,0 +1,381 @@
+"""The judge's end of a subject process: start it, talk to it, end it, say how it ended.
+
+Every deadline is the judge's own: a subject that ignores its soft time
+limit (or never answers) is killed at the limit plus a grace period, and the
+checks still waiting are "not run" with the reason. Nothing a subject sends
+is trusted beyond its shape: a message out of turn, too long or malformed
+ends the subject's run like a crash.
+"""
+from __future__ import annotations
+
+import atexit
+import dataclasses
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from ..judge import GRACE_S, SubjectGone
+from ..results import CellReport, CellStatus, Ending
+from ..subject.channel import Channel, ChannelClosed, ChannelTimeout
+from . import Limits, zygote as zygote_module
+
+STARTUP_S = 180.0  # importing TensorFlow on a loaded machine, once per zygote or fresh subject
+
+
+def _child_environment() -> dict:
+    env = dict(os.environ)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # One thread per TensorFlow pool: a batch gets its parallelism from processes.
+    env.setdefault("TF_NUM_INTRAOP_THREADS", "1")
+    env.setdefault("TF_NUM_INTEROP_THREADS", "1")
+    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"  # as a Jupyter kernel has it
+    # The child finds every module this process can (the kit, a toy lab in the tests).
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p and os.path.isdir(p))
+    return env
+
+
+# --------------------------------------------------------------------------- process handles
+
+
+def describe_status(status: dict, limits: Limits) -> tuple[Ending, str]:
+    """How a subject process ended, from its status, as an ending and a sentence."""
+    if "signal" in status:
+        number = int(status["signal"])
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        if number in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS):
+            return Ending.CRASHED, (f"the process was ended by {name}: a crash, or more memory than the "
+                                    f"{limits.memory_mb} MB limit allows")
+        return Ending.EXITED, f"the process was ended by {name}"
+    code = status.get("exit")
+    return Ending.EXITED, (f"the process exited with code {code} before it finished: "
+                           "does your code call os._exit() or exit the kernel?")
+
+
+class ZygoteProcess:
+    """A subject forked by a zygote; ended through it."""
+
+    def __init__(self, zygote: "Zygote", pid: int):
+        self.zygote, self.pid = zygote, pid
+        self._status: dict | None = None
+
+    def end(self, kill: bool, grace_s: float = 0.0) -> dict:
+        if self._status is None:
+            self._status = self.zygote.end(self.pid, kill, grace_s)
+        return self._status
+
+
+class FreshProcess:
+    """A subject in a new Python (``python -m autograder.subject``)."""
+
+    def __init__(self, process: subprocess.Popen):
+        self.process = process
+
+    def end(self, kill: bool, grace_s: float = 0.0) -> dict:
+        if kill and grace_s:
+            try:
+                self.process.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                pass
+        if kill and self.process.poll() is None:
+            self._kill_group()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._kill_group()
+            self.process.wait()
+        self._kill_group()  # whatever it started
+        code = self.process.returncode
+        return {"signal": -code} if code < 0 else {"exit": code}
+
+    def _kill_group(self) -> None:
+        try:
+            if hasattr(os, "killpg"):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            else:
+                self.process.kill()
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+
+
+# --------------------------------------------------------------------------- the zygote client
+
+
+class Zygote:
+    """A TensorFlow-loaded (or whatever the lab preloads) process that forks subjects."""
+
+    def __init__(self, preload: tuple[str, ...]):
+        self.preload = preload
+        self._process: subprocess.Popen | None = None
+        self._control: socket.socket | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._process is not None and self._process.poll() is None:
+                return
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "autograder.isolation.zygote", "--control-fd", str(theirs.fileno()),
+                 "--owner", str(os.getpid()), "--preload", *self.preload],
+                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, env=_child_environment(), start_new_session=True)
+            theirs.close()
+            ours.settimeout(STARTUP_S)
+            self._control = ours
+            message, _ = zygote_module.receive(ours)
+            if not message or message.get("op") != "ready":
+                self.close()
+                raise RuntimeError("the grading process (zygote) did not start")
+
+    @property
+    def pid(self) -> int | None:
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
+
+    def _call(self, message: dict, fd: int | None = None, timeout: float = 30.0) -> dict:
+        control = self._control
+        if control is None:
+            raise OSError("the zygote is not running")
+        control.settimeout(timeout)
+        zygote_module.send(control, message, fd)
+        reply, _ = zygote_module.receive(control)
+        if reply is None:
+            raise OSError("the zygote closed its channel")
+        return reply
+
+    def spawn(self, lab_module: str, limits: Limits) -> tuple[Channel, ZygoteProcess]:
+        for attempt in (1, 2):  # a zygote that died (it never should) is restarted once
+            self.start()
+            judge_end, subject_end = socket.socketpair()
+            try:
+                reply = self._call({"op": "spawn", "lab": lab_module, "memory_mb": limits.memory_mb},
+                                   subject_end.fileno())
+                return Channel(judge_end.detach()), ZygoteProcess(self, int(reply["pid"]))
+            except (OSError, ValueError, KeyError):
+                judge_end.close()
+                self.close()
+                if attempt == 2:
+                    raise
+            finally:
+                subject_end.close()
+        raise AssertionError("unreachable")
+
+    def end(self, pid: int, kill: bool, grace_s: float = 0.0) -> dict:
+        try:
+            reply = self._call({"op": "end", "pid": pid, "kill": kill, "grace_s": grace_s}, timeout=60.0 + grace_s)
+            return dict(reply.get("status") or {})
+        except (OSError, ValueError):
+            self.close()  # the zygote and, through it, the subject are gone
+            return {"signal": int(signal.SIGKILL)}
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        control, self._control = self._control, None
+        if control is not None:
+            control.close()
+        if process is not None:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+
+
+_local = threading.local()
+_all: list[Zygote] = []
+_all_lock = threading.Lock()
+
+
+def zygote_for(lab) -> Zygote:
+    """This thread's zygote for the lab's preload (labs that preload alike share one)."""
+    zygotes = getattr(_local, "zygotes", None)
+    if zygotes is None:
+        zygotes = _local.zygotes = {}
+    key = tuple(lab.preload) + (lab.module, lab.probes)
+    if key not in zygotes:
+        zygotes[key] = Zygote(key)
+        with _all_lock:
+            _all.append(zygotes[key])
+    return zygotes[key]
+
+
+def zygote_pids() -> list[int]:
+    zygotes = getattr(_local, "zygotes", {}) or {}
+    return [z.pid for z in zygotes.values() if z.pid]
+
+
+@atexit.register
+def shutdown() -> None:
+    with _all_lock:
+        for zygote in _all:
+            zygote.close()
+
+
+# --------------------------------------------------------------------------- the subject, as the judge sees it
+
+
+@dataclasses.dataclass
+class Start:
+    """What running the notebook gave: the cells that did not simply run, and the entry."""
+
+    cells: list[CellReport]
+    entry: bool
+    environment: dict
+    looped: list[tuple[int, tuple[str, ...]]]  # (cell number, entry methods) for each cell stopped
+
+
+@dataclasses.dataclass
+class Finish:
+    ending: Ending
+    detail: str
+    peak_memory_mb: float | None
+    pid_namespace: bool | None
+
+
+class RemoteSubject:
+    """The judge's end of one subject process."""
+
+    def __init__(self, channel: Channel, process, limits: Limits):
+        self.channel, self.process, self.limits = channel, process, limits
+        self.deadline = time.monotonic() + limits.timeout_s
+        self.gone: SubjectGone | None = None
+        self._next_id = 0
+        self._peak: float | None = None
+
+    # --- the conversation ---------------------------------------------------------
+
+    def _receive(self, limit_s: float | None, what: str) -> dict:
+        if self.gone is not None:
+            raise self.gone
+        deadline = self.deadline if limit_s is None else min(self.deadline, time.monotonic() + limit_s + GRACE_S)
+        try:
+            return self.channel.receive(deadline)
+        except ChannelTimeout:
+            whole = time.monotonic() >= self.deadline - 0.01
+            detail = (f"the submission ran for more than {self.limits.timeout_s:g} s" if whole
+                      else f"{what} did not stop at its time limit")
+            self._end(kill=True)
+            self.gone = SubjectGone(Ending.TIME_LIMIT, detail)
+        except ChannelClosed as closed:
+            status = self._end(kill=True, grace_s=2.0)  # it closed the channel: it is most likely exiting
+            ending, detail = describe_status(status, self.limits)
+            if "malformed" in str(closed) or "longer than" in str(closed):
+                ending, detail = Ending.EXITED, f"the process sent something that is not an answer ({closed})"
+            self.gone = SubjectGone(ending, detail)
+        raise self.gone
+
+    def hello(self) -> None:
+        message = self._receive(STARTUP_S, "starting")
+        if message.get("op") != "hello":
+            self._violation("no greeting")
+        self.deadline = time.monotonic() + self.limits.timeout_s  # the limit starts with the notebook
+
+    def run(self, cells: list[dict], entry: str) -> Start:
+        """Send the notebook; collect one report per cell, then whether ``entry`` exists."""
+        self.channel.send({"op": "run", "entry": entry, "cells": cells,
+                           "budget": {"cell_s": self.limits.cell_timeout_s, "overtime_s": self.limits.overtime_s}})
+        reports, looped = [], []
+        overtime_left: float | None = None
+        first_lines = {int(c["number"]): c.get("first_line", "") for c in cells}
+        try:
+            for cell in cells:
+                limit = (self.limits.cell_timeout_s if overtime_left is None
+                         else min(self.limits.cell_timeout_s, max(overtime_left, 0.0)))
+                started = time.monotonic()
+                message = self._receive(limit, f"cell {cell['number']}")
+                number = message.get("number")
+                if message.get("op") != "cell" or number != cell["number"]:
+                    self._violation("a cell report out of turn")
+                status = CellStatus(message.get("status")) if message.get("status") in {
+                    s.value for s in CellStatus} else self._violation("an unknown cell status")
+                if overtime_left is not None:
+                    overtime_left -= time.monotonic() - started
+                if status is CellStatus.TIMED_OUT:
+                    overtime_left = self.limits.overtime_s if overtime_left is None else overtime_left
+                    methods = tuple(str(m) for m in message.get("methods", []) if isinstance(m, str))[:8]
+                    looped.append((int(number), methods))
+                if status is not CellStatus.OK:
+                    reports.append(CellReport(int(number), status, str(message.get("detail", ""))[:300],
+                                              first_lines.get(int(number), "")))
+            ready = self._receive(self.limits.cell_timeout_s, "the notebook")
+            if ready.get("op") != "ready":
+                self._violation("no ready message")
+        except SubjectGone:
+            done = {r.number for r in reports}
+            for cell in cells:
+                if cell["number"] not in done:
+                    reports.append(CellReport(int(cell["number"]), CellStatus.NOT_RUN, self.gone.detail,
+                                              first_lines.get(int(cell["number"]), "")))
+                    break
+            return Start(reports, False, {}, looped)
+        environment = ready.get("environment") if isinstance(ready.get("environment"), dict) else {}
+        return Start(reports, ready.get("entry") is True, {str(k): str(v)[:100] for k, v in environment.items()},
+                     looped)
+
+    def ask(self, probe: str, args: dict, budget_s: float | None) -> dict:
+        self._next_id += 1
+        if self.gone is not None:
+            raise self.gone
+        try:
+            self.channel.send({"op": "probe", "id": self._next_id, "probe": probe, "args": args,
+                               "budget_s": budget_s})
+        except ChannelClosed:
+            pass  # the receive below reports how the process ended
+        reply = self._receive(budget_s, probe)
+        if reply.get("op") != "answer" or reply.get("id") != self._next_id:
+            self._violation("an answer out of turn")
+        return reply
+
+    def _violation(self, what: str):
+        self._end(kill=True)
+        self.gone = SubjectGone(Ending.EXITED, f"the process broke the grading protocol ({what})")
+        raise self.gone
+
+    # --- the end ------------------------------------------------------------------
+
+    def _end(self, kill: bool, grace_s: float = 0.0) -> dict:
+        status = self.process.end(kill, grace_s)
+        if "maxrss_kb" in status:
+            self._peak = round(float(status["maxrss_kb"]) / 1024, 1)
+        self._status = status
+        self.channel.close()
+        return status
+
+    def finish(self) -> Finish:
+        if self.gone is None:
+            try:
+                self.channel.send({"op": "bye"})
+                bye = self.channel.receive(time.monotonic() + 10.0)
+                if isinstance(bye.get("peak_memory_mb"), (int, float)):
+                    self._peak = float(bye["peak_memory_mb"])
+            except (ChannelClosed, ChannelTimeout):
+                pass
+            status = self._end(kill=False)
+            ending, detail = Ending.FINISHED, ""
+        else:
+            status = getattr(self, "_status", {})
+            ending, detail = self.gone.ending, self.gone.detail
+        return Finish(ending, detail, self._peak, status.get("pid_namespace"))
+
+
+# --------------------------------------------------------------------------- starting one
+
+
+def start_subject(lab, limits: Limits, backend: str) -> RemoteSubject:
+    if backend == "zygote":
+        channel, process = zygote_for(lab).spawn(lab.module, limits)
+    else:
+        command = [sys.executable, "-m", "autograder.subject", "--lab-module", lab.module,
+                   "--memory-mb", str(limits.memory_mb)]
+        popen = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                 env=_child_environment(), start_new_session=hasattr(os, "setsid"))
+        channel = Channel(popen.stdout.fileno(), popen.stdin.fileno())
+        process = FreshProcess(popen)
+    subject = RemoteSubject(channel, process, limits)
+    subject.hello()
+    return subject

@@ -1,0 +1,1 @@
+"""The labs: one package per lab, each defining ``LAB`` (see ``autograder.lab``)."""

@@ -1,0 +1,147 @@
+"""Running probes on the student's code: the subject side of every verdict.
+
+A *probe* is a lab function ``probe(entry, **args) -> facts`` that calls the
+student's code (the ``entry``, e.g. the ``SimpleDense`` class) with
+arguments the judge chose, and reports what happened as plain data: shapes,
+names, values, outputs. It decides nothing. The same :func:`run_probe` serves
+a subject process (through ``subject.agent``) and the in-process subject of
+the notebook's self-check, so a probe answers alike in both.
+
+A probe wraps each call into the student's code with :func:`student`, which
+names the stage ("build()", "call()") if that code raises. :class:`Deadline`
+interrupts student code that runs past its time (a ``BaseException``, so an
+``except Exception`` in the student's code cannot swallow it) and records
+which of the entry's methods were running, so that the judge does not call a
+method that looped once again.
+"""
+from __future__ import annotations
+
+import dataclasses
+import signal
+import threading
+import time
+from typing import Any, Callable, Mapping
+
+
+class ProbeTimeout(BaseException):
+    """Raised inside student code at its time limit."""
+
+
+@dataclasses.dataclass
+class StudentRaised(Exception):
+    """The student's code raised ``error`` while the probe was at ``stage``."""
+
+    stage: str
+    error: BaseException
+
+    def __str__(self) -> str:
+        return f"{self.stage}: {describe_error(self.error)}"
+
+
+def describe_error(error: BaseException) -> str:
+    """``Type: first line of the message`` (or just the type)."""
+    if isinstance(error, SystemExit):
+        return f"SystemExit: sys.exit({error.code!r}) was called"
+    lines = str(error).strip().splitlines()
+    first = lines[0][:300] if lines else ""
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__
+
+
+def student(stage: str, function: Callable, *args, **kwargs):
+    """Call the student's code; whatever it raises becomes :class:`StudentRaised` at ``stage``."""
+    try:
+        return function(*args, **kwargs)
+    except (ProbeTimeout, StudentRaised):
+        raise
+    except BaseException as error:  # SystemExit and KeyboardInterrupt too: student code raised them
+        raise StudentRaised(stage, error) from None
+
+
+class Deadline:
+    """A soft time limit on the student's code in this thread (Unix main thread; elsewhere none).
+
+    At the limit, :class:`ProbeTimeout` is raised in whatever runs, and again
+    every half second until the block ends, so a loop that catches it once is
+    interrupted again. ``methods`` names the entry's methods that were on the
+    stack the first time.
+    """
+
+    RETRY_S = 0.5
+
+    def __init__(self, seconds: float | None, entry: Any = None):
+        self.seconds = seconds
+        self.entry = entry
+        self.expired = False
+        self.methods: tuple[str, ...] = ()
+        self._previous = None
+        self._armed = False
+
+    def __enter__(self) -> "Deadline":
+        if (self.seconds and self.seconds > 0 and hasattr(signal, "setitimer")
+                and threading.current_thread() is threading.main_thread()):
+            self._previous = signal.signal(signal.SIGALRM, self._fire)
+            signal.setitimer(signal.ITIMER_REAL, max(self.seconds, 0.001))
+            self._armed = True
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._previous or signal.SIG_DFL)
+            self._armed = False
+
+    def _fire(self, signum, frame) -> None:
+        if not self.expired:
+            self.expired = True
+            self.methods = self._entry_methods(frame)
+        signal.setitimer(signal.ITIMER_REAL, self.RETRY_S)
+        raise ProbeTimeout()
+
+    def _entry_methods(self, frame) -> tuple[str, ...]:
+        """The entry's methods (a class entry) or the entry itself (a function) on the stack."""
+        names: list[str] = []
+        entry = self.entry
+        code = getattr(entry, "__code__", None)
+        while frame is not None and entry is not None:
+            if isinstance(entry, type):
+                owner = frame.f_locals.get("self", frame.f_locals.get("cls"))
+                found = isinstance(owner, entry) or owner is entry
+            else:
+                found = frame.f_code is code
+            if found and frame.f_code.co_name not in names:
+                names.append(frame.f_code.co_name)
+            frame = frame.f_back
+        return tuple(names)
+
+
+def run_probe(probes: Mapping[str, Callable], entry: Any, name: str, args: dict,
+              budget_s: float | None) -> dict:
+    """Run one probe and describe how it went, as one of:
+
+    ``{"answer": facts}``, ``{"raised": {"stage", "type", "message"}}``,
+    ``{"timeout": {"seconds", "methods"}}`` or ``{"refused": why}``.
+    """
+    probe = probes.get(name)
+    if probe is None:
+        return {"refused": f"no probe named {name!r}"}
+    started = time.monotonic()
+    deadline = Deadline(budget_s, entry)
+    try:
+        with deadline:
+            facts = probe(entry, **args)
+    except ProbeTimeout:
+        facts = None
+    except StudentRaised as raised:
+        if not deadline.expired:
+            return {"raised": {"stage": raised.stage, "type": type(raised.error).__name__,
+                               "message": describe_error(raised.error)}}
+    except RecursionError:
+        return {"raised": {"stage": name, "type": "RecursionError",
+                           "message": "RecursionError: maximum recursion depth exceeded"}}
+    except Exception as error:  # the probe's own code, tripped by what the student's code gave it
+        if not deadline.expired:
+            return {"raised": {"stage": f"looking at your {getattr(entry, '__name__', 'code')} ({name})",
+                               "type": type(error).__name__, "message": describe_error(error)}}
+    if deadline.expired:
+        return {"timeout": {"seconds": round(time.monotonic() - started, 3), "methods": list(deadline.methods)}}
+    return {"answer": facts}

@@ -1,0 +1,50 @@
+"""``python -m autograder.subject --lab-module MOD``: one subject in a fresh Python.
+
+The ``fresh`` backend (macOS, Windows, students' machines): the judge talks
+to this process over its stdin and stdout, which it keeps for the channel
+before pointing 0, 1 and 2 at the null device. It contains itself as far as
+the platform allows (see ``isolation.contain``), then serves one judge.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m autograder.subject")
+    parser.add_argument("--lab-module", required=True)
+    parser.add_argument("--memory-mb", type=int, default=None)
+    args = parser.parse_args(argv)
+    read_fd, write_fd = os.dup(0), os.dup(1)
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
+
+    from ..isolation import contain
+    from ..isolation.zygote import SUBJECT_MODULES, hidden_paths
+    from ..lab import load_lab_module
+    from .agent import serve
+    from .channel import Channel
+    import importlib
+
+    lab = load_lab_module(args.lab_module)
+    for module in SUBJECT_MODULES + tuple(lab.preload) + (lab.probes,):
+        importlib.import_module(module)
+    workdir = tempfile.mkdtemp(prefix="autograder-subject-")
+    if os.name == "posix":
+        contain.contain({read_fd, write_fd}, workdir, args.memory_mb, hidden_paths())
+    try:
+        serve(lab, Channel(read_fd, write_fd))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        sys.stdout.flush()
+        os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
