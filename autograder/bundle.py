@@ -1,57 +1,49 @@
-"""``python -m autograder student-bundle OUT.zip``: what a student needs, and nothing more.
+"""``python -m autograder student-bundle LAB OUT.zip``: what a student needs for one lab, and nothing more.
 
-The zip holds one folder, ``custom_dense_layer/``, with:
+The zip holds one folder, ``<lab>/``, with:
 
-- the released assignment (``release/custom_dense_layer/``, as nbgrader's
-  ``generate_assignment`` made it): the student notebook and the pytest file;
-- the ``autograder`` package *without* its hidden checks
-  (``autograder/checks/hidden.py``), so that ``from autograder import
-  self_check`` in the notebook and ``pytest`` in the folder work offline;
-- ``requirements-student.txt``, ``conftest.py``, ``pytest.ini`` and a
-  ``README.md`` from ``autograder/student_template/``.
+- the released assignment (``release/<lab>/`` as ``nbgrader generate_assignment``
+  made it): the student notebook and its pytest file;
+- the modules of ``autograder`` that the notebook's self-check and the pytest
+  file import, and nothing else: the set is the import closure of those entry
+  points, so no instructor tool (batch grading, Gradescope, reports, nbgrader
+  preprocessors), no hidden check and no notebook generator is in it;
+- ``requirements-student.txt`` pinned to the versions the kit is tested on,
+  and ``conftest.py``, ``pytest.ini`` and ``README.md``.
 
-Before writing the zip, every file in it is searched for what must not
-reach students: the hidden checks' names, docstrings and distinctive source
-lines, nbgrader's solution and hidden-test markers, and each solution block
-of the instructor's notebook (``source/custom_dense_layer/``). Any find stops
-the build; the zip is never written with a leak in it.
+Before the zip is written, every file is searched for what must not reach
+students: the hidden checks' names, docstrings and distinctive lines,
+nbgrader's solution and hidden-test markers, and each solution block of the
+instructor's notebook. Any find stops the build.
 """
 from __future__ import annotations
 
+import ast
 import dataclasses
+import importlib
+import importlib.util
 import json
 import re
 import shutil
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
-from . import ASSIGNMENT
+from .errors import InputError
+from .lab import Lab
+from .notebook import cell_source
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATE = PACKAGE / "student_template"
-TEST_FILE = f"test_{ASSIGNMENT}.py"
-NOTEBOOK = f"{ASSIGNMENT}.ipynb"
-
-# Package files students never get: the hidden checks, and any module that
-# uses them (an instructor's tool, such as calibrate.py, which re-creates
-# them). Every other module ships: the command line imports each command's
-# module, so leaving one of those out would break it.
-EXCLUDED = {"checks/hidden.py", "calibrate.py"}
-_USES_HIDDEN = re.compile(r"^\s*(from\s+\S*checks\s+import\s+[^\n]*\bhidden\b|from\s+\S*checks\.hidden\s+import"
-                          r"|import\s+\S*checks\.hidden\b|from\s+\.\s+import\s+[^\n]*\bhidden\b)", re.M)
-EXCLUDED_DIRS = {"__pycache__", "student_template"}
-# Never copied from the release folder.
-JUNK = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".DS_Store"}
-
+ENTRY_POINTS = ("autograder.studentpytest", "autograder.selfcheck", "autograder.isolation.zygote",
+                "autograder.subject.__main__", "autograder.isolation.landlock")
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
-# A zip entry's date: fixed, so the same inputs make the same bytes.
-ZIP_DATE = (2024, 1, 1, 0, 0, 0)
+JUNK = ("__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".DS_Store")
+ZIP_DATE = (2024, 1, 1, 0, 0, 0)  # fixed, so the same inputs make the same bytes
 
 
-class BundleError(Exception):
-    """The bundle cannot be made (missing input) or would leak (the message lists what)."""
+class BundleError(InputError):
+    """The bundle cannot be made (a missing input) or would leak (the message lists what)."""
 
 
 @dataclasses.dataclass
@@ -61,83 +53,135 @@ class Bundle:
     size: int
 
 
-# --- what must not leak ----------------------------------------------------------
+# --------------------------------------------------------------------------- what ships
+
+
+def _imports(module: str) -> set[str]:
+    """The ``autograder`` modules that ``module`` imports, anywhere in its code."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        return set()
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    package = module if spec.submodule_search_locations else module.rsplit(".", 1)[0]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
+            found.add(base)
+            found |= {f"{base}.{alias.name}" for alias in node.names}
+    return {name for name in found if name.split(".")[0] == "autograder" and importlib.util.find_spec(name)}
+
+
+def shipped_modules(lab: Lab) -> list[str]:
+    """The modules a student's copy needs: the import closure of the student entry points and the lab's."""
+    pending = list(ENTRY_POINTS) + [lab.module, lab.probes] + list(lab.public_checks) + list(lab.student_modules)
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        pending += [".".join(parts[:i]) for i in range(1, len(parts))]  # the packages on the way
+        pending += sorted(_imports(name) - seen)
+    forbidden = (set(lab.hidden_checks) | {lab.notebook}) & seen
+    if forbidden:
+        raise BundleError(f"the student's modules import instructor-only code: {', '.join(sorted(forbidden))}")
+    return sorted(seen)
+
+
+def _module_file(name: str) -> Path:
+    return Path(importlib.util.find_spec(name).origin)
+
+
+def pinned_requirements(lab: Lab, kit_requirements: Path) -> str:
+    """requirements-student.txt: the template's packages (and the lab's), pinned as in the kit's requirements."""
+    pins = {}
+    for line in kit_requirements.read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9_.\[\]-]+)==(\S+)", line.strip())
+        if match:
+            pins[match.group(1).split("[")[0].lower()] = match.group(2)
+    pins.setdefault("tensorflow", pins.get("tensorflow-cpu", ""))
+    lines = []
+    for line in (TEMPLATE / "requirements.in").read_text().splitlines() + list(lab.student_requirements):
+        name, _, marker = line.partition(";")
+        name = name.strip()
+        if not name or name.startswith("#"):
+            lines.append(line)
+            continue
+        if name.lower() not in pins or not pins[name.lower()]:
+            raise BundleError(f"{kit_requirements} pins no version of {name}, which students need")
+        lines.append(f"{name}=={pins[name.lower()]}" + (f"; {marker.strip()}" if marker else ""))
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- what must not leak
+
 
 def _normalize(text: str) -> str:
     return " ".join(text.split())
 
 
-def _solution_blocks(source_notebook: Path) -> list[str]:
-    """The code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` in the instructor's notebook."""
-    notebook = json.loads(source_notebook.read_text(encoding="utf-8"))
+def _solution_blocks(lab: Lab) -> list[str]:
+    """The code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` in the lab's source notebook."""
+    if not lab.notebook:
+        return []
     blocks = []
-    for cell in notebook.get("cells", []):
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else source
-        for block in re.findall(r"BEGIN SOLUTION[^\n]*\n(.*?)\n[^\n]*END SOLUTION", source, re.DOTALL):
-            block = _normalize(block)
-            if len(block) >= 20:
-                blocks.append(block)
+    for cell in importlib.import_module(lab.notebook).build_notebook()["cells"]:
+        for block in re.findall(r"BEGIN SOLUTION[^\n]*\n(.*?)\n[^\n]*END SOLUTION", cell_source(cell), re.DOTALL):
+            if len(_normalize(block)) >= 20:
+                blocks.append(_normalize(block))
     return blocks
 
 
-def _hidden_signatures() -> list[str]:
+def _hidden_signatures(lab: Lab, shipped_sources: set[str]) -> list[str]:
     """Names, docstrings and distinctive source lines of the hidden checks."""
-    from . import checks as registry
-
-    if not registry.HIDDEN_CHECKS_AVAILABLE:
-        raise BundleError("this copy of the grader has no hidden checks, so it cannot tell what must "
-                          "not leak; build the bundle from the instructor's copy")
+    if not lab.has_hidden_checks():
+        raise BundleError("this copy of the grader has no hidden checks, so it cannot tell what must not leak; "
+                          "build the bundle from the instructor's copy")
     signatures = []
-    for check in registry.REGISTRY.values():
-        if check.hidden:
-            signatures += [check.name, check.function.__name__, check.summary]
-    hidden_source = (PACKAGE / "checks" / "hidden.py").read_text(encoding="utf-8")
-    shared = set()
-    for module in PACKAGE.rglob("*.py"):  # lines the shipped modules share are not signatures
-        if "student_template" not in module.parts and not instructor_only(module):
-            shared |= {line.strip() for line in module.read_text(encoding="utf-8").splitlines()}
-    for line in hidden_source.splitlines():
-        line = line.strip()
-        if len(line) >= 24 and line not in shared and not line.startswith(("#", '"""')):
-            signatures.append(line)
+    for check in lab.checks("hidden"):
+        signatures += [check.name, check.function.__name__, check.summary]
+    for module in lab.hidden_checks:
+        for line in _module_file(module).read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if len(line) >= 24 and line not in shipped_sources and not line.startswith(("#", '"""', "from ", "import ")):
+                signatures.append(line)
     return signatures
 
 
 def _searchable(path: Path) -> str:
-    """A file's text; for a notebook also its cells' sources, unescaped."""
     text = path.read_text(encoding="utf-8", errors="replace")
     if path.suffix == ".ipynb":
         try:
-            notebook = json.loads(text)
+            text += "\n" + "\n".join(cell_source(c) for c in json.loads(text).get("cells", []))
         except ValueError:
-            return text
-        for cell in notebook.get("cells", []):
-            source = cell.get("source", "")
-            text += "\n" + ("".join(source) if isinstance(source, list) else str(source))
+            pass
     return text
 
 
-def find_leaks(root: Path, source_notebook: Path | None) -> list[str]:
+def find_leaks(root: Path, lab: Lab) -> list[str]:
     """What in the folder ``root`` reveals a hidden check or the solution: one line per find."""
-    signatures = _hidden_signatures()
-    blocks = _solution_blocks(source_notebook) if source_notebook is not None else []
+    shipped = {line.strip() for path in root.rglob("*.py") if "autograder" in path.parts
+               for line in path.read_text(encoding="utf-8").splitlines()}
+    signatures = _hidden_signatures(lab, shipped)
+    blocks = _solution_blocks(lab)
     leaks = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         name = path.relative_to(root).as_posix()
-        if path.name == "hidden.py":
-            leaks.append(f"{name}: the hidden checks' module")
-            continue
         text = _searchable(path)
-        flat = _normalize(text)
-        lowered = text.lower()
+        lowered, flat = text.lower(), _normalize(text)
         for signature in signatures:
             if signature.lower() in lowered:
-                where = next((i + 1 for i, line in enumerate(text.splitlines()) if signature.lower() in line.lower()), "?")
+                where = next((i + 1 for i, line in enumerate(text.splitlines()) if signature.lower() in line.lower()),
+                             "?")
                 leaks.append(f"{name}:{where}: reveals a hidden check ({signature[:60]!r})")
-        # The grader's own modules may name the markers (this one does); a
-        # notebook or any other file must not hold them.
-        in_package = "autograder" in path.relative_to(root).parts
+        in_package = "autograder" in path.relative_to(root).parts  # the grader may name the markers
         for marker in () if in_package else MARKERS:
             if marker in text:
                 leaks.append(f"{name}: holds nbgrader's {marker!r} marker (an instructor's version?)")
@@ -147,104 +191,55 @@ def find_leaks(root: Path, source_notebook: Path | None) -> list[str]:
     return leaks
 
 
-# --- making it ----------------------------------------------------------------------
-
-def instructor_only(path: Path) -> bool:
-    """Whether a module of the package stays out of the bundle."""
-    from .cli import COMMAND_MODULES
-
-    relative = path.relative_to(PACKAGE).as_posix()
-    if relative in EXCLUDED:
-        return True
-    if relative.removesuffix(".py") in COMMAND_MODULES:
-        return False  # needed by `python -m autograder`; the leak search still reads it
-    return bool(_USES_HIDDEN.search(path.read_text(encoding="utf-8")))
+# --------------------------------------------------------------------------- making it
 
 
-def _copy_package(target: Path) -> None:
-    for path in sorted(PACKAGE.rglob("*")):
-        relative = path.relative_to(PACKAGE)
-        if path.is_dir() or EXCLUDED_DIRS & set(relative.parts):
-            continue
-        if path.suffix != ".py" or instructor_only(path):
-            continue
-        destination = target / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, destination)
-
-
-def stage(folder: Path, release_dir: Path) -> None:
+def stage(folder: Path, lab: Lab, release_dir: Path, kit_requirements: Path) -> None:
     """Lay the student's folder out in ``folder`` (which must not exist yet)."""
-    release_dir = Path(release_dir)
-    if not (release_dir / NOTEBOOK).is_file():
-        raise BundleError(f"{release_dir / NOTEBOOK} does not exist: generate the release first "
-                          f"(nbgrader generate_assignment {ASSIGNMENT} --force)")
-    if not (release_dir / TEST_FILE).is_file():
-        raise BundleError(f"{release_dir} has no {TEST_FILE}: regenerate the release, which copies it "
-                          f"from source/{ASSIGNMENT}/ (nbgrader generate_assignment {ASSIGNMENT} --force)")
+    notebook, test_file = release_dir / lab.notebook_name, release_dir / f"test_{lab.name}.py"
+    if not notebook.is_file():
+        raise BundleError(f"{notebook} does not exist: generate the release first "
+                          f"(nbgrader generate_assignment {lab.name} --force)")
+    if not test_file.is_file():
+        raise BundleError(f"{release_dir} has no {test_file.name}: regenerate the release, which copies it from "
+                          f"source/{lab.name}/ (nbgrader generate_assignment {lab.name} --force)")
     shutil.copytree(release_dir, folder, ignore=shutil.ignore_patterns(*JUNK))
-    _copy_package(folder / "autograder")
-    for template in sorted(TEMPLATE.iterdir()):
-        if template.is_file() and not (folder / template.name).exists():
-            shutil.copy2(template, folder / template.name)
+    for module in shipped_modules(lab):
+        source = _module_file(module)
+        relative = Path(*module.split(".")) / "__init__.py" if source.name == "__init__.py" else \
+            Path(*module.split(".")).with_suffix(".py")
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, folder / relative)
+    values = {"title": lab.title, "notebook": lab.notebook_name, "entry": lab.entry,
+              "test_file": test_file.name, "lab": lab.name}
+    for template in ("README.md", "conftest.py", "pytest.ini"):
+        (folder / template).write_text((TEMPLATE / template).read_text().format(**values))
+    (folder / "requirements-student.txt").write_text(pinned_requirements(lab, kit_requirements))
 
 
-def build_bundle(out: str | Path, release_dir: str | Path = Path("release") / ASSIGNMENT,
-                 source_dir: str | Path | None = Path("source") / ASSIGNMENT, check: bool = True) -> Bundle:
-    """Write the student zip to ``out``; raise BundleError if an input is missing or anything leaks.
-
-    ``check=False`` skips the leak search (for tests of the layout only).
-    """
+def build_bundle(out: str | Path, lab: Lab, release_dir: str | Path, kit_requirements: str | Path,
+                 check: bool = True) -> Bundle:
+    """Write the student zip to ``out``; raise BundleError if an input is missing or anything leaks."""
     out = Path(out)
-    source_notebook = Path(source_dir) / NOTEBOOK if source_dir is not None else None
-    if source_notebook is not None and not source_notebook.is_file():
-        raise BundleError(f"{source_notebook} does not exist: it is needed to make sure that no "
-                          "solution code reaches the bundle")
     with tempfile.TemporaryDirectory() as scratch:
-        folder = Path(scratch) / ASSIGNMENT
-        stage(folder, Path(release_dir))
-        leaks = find_leaks(folder, source_notebook) if check else []
+        folder = Path(scratch) / lab.name
+        stage(folder, lab, Path(release_dir), Path(kit_requirements))
+        leaks = find_leaks(folder, lab) if check else []
         if leaks:
             raise BundleError("the bundle would reveal what students must not see; nothing was written:\n  "
                               + "\n  ".join(leaks))
         files = sorted(p for p in folder.rglob("*") if p.is_file())
-        out.parent.mkdir(parents=True, exist_ok=True)
-        partial = out.with_name(out.name + ".partial")
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in files:
-                name = path.relative_to(folder.parent).as_posix()
-                info = zipfile.ZipInfo(name, ZIP_DATE)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                archive.writestr(info, path.read_bytes())
-        partial.replace(out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            partial = out.with_name(out.name + ".partial")
+            with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+                for path in files:
+                    info = zipfile.ZipInfo(path.relative_to(folder.parent).as_posix(), ZIP_DATE)
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    info.external_attr = 0o644 << 16
+                    archive.writestr(info, path.read_bytes())
+            partial.replace(out)
+        except OSError as error:
+            raise BundleError(f"{out}: cannot write the bundle there ({error.strerror or error})") from None
         return Bundle(out, [p.relative_to(folder.parent).as_posix() for p in files], out.stat().st_size)
 
-
-def add_command(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "student-bundle", help="zip the released notebook, its pytest file and the public grader for students",
-        description=("Zip what a student needs to do the lab and check it offline: the released "
-                     "assignment folder and the grader without its hidden checks. Run from the course "
-                     "root (the folder holding source/ and release/)."))
-    parser.add_argument("out", metavar="OUT.zip", help="the zip file to write")
-    parser.add_argument("--release", default=str(Path("release") / ASSIGNMENT), metavar="DIR",
-                        help="the released assignment folder (default: %(default)s)")
-    parser.add_argument("--source", default=str(Path("source") / ASSIGNMENT), metavar="DIR",
-                        help="the instructor's assignment folder, to check no solution leaks (default: %(default)s)")
-    parser.set_defaults(func=run)
-
-
-def run(args) -> int:
-    try:
-        bundle = build_bundle(args.out, args.release, args.source)
-    except BundleError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(f"wrote {bundle.path} ({bundle.size / 1024:.0f} KB, {len(bundle.files)} files); "
-          "checked: no hidden check, no solution code")
-    for name in bundle.files:
-        if "/autograder/" not in name:
-            print(f"  {name}")
-    print(f"  {ASSIGNMENT}/autograder/ (public checks only)")
-    return 0

@@ -75,6 +75,8 @@ class Lab:
     """``module:function`` turning a :class:`~autograder.probing.StudentError` into a teaching Message."""
     hints: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """What to try after the run ended early, by ending ("time limit", "crashed", "exited")."""
+    student_requirements: tuple[str, ...] = ()
+    """Packages the lab's notebook needs beyond the kit's usual ones (pinned from requirements.txt)."""
 
     # --- the parts, imported on demand ---------------------------------------------------
 

@@ -1,10 +1,12 @@
 """``python -m autograder report OUT``: what the class missed, from a grade-batch output folder.
 
-Reads ``OUT/results/*.json`` (the per-student records grade-batch writes) and
-shows the score distribution and, per check, how many passed and the most
-common failure message: as tables in the terminal, as ``OUT/report.png``
-(histogram of scores, pass rate per check) and as ``OUT/report.html``, one
-self-contained file (the chart is embedded) to share with the teaching team.
+Reads ``OUT/results/*.json`` and shows, for each assignment, the score
+distribution and, per check, how many passed and the most common failure:
+as tables in the terminal, as ``OUT/report[-<assignment>].png`` (histogram
+of scores, pass rate per check) and as ``OUT/report.html``, one
+self-contained file (the charts are embedded) to share with the teaching
+team. When failures tie in number, the more specific one wins: a mistake
+the check named before an error the code raised, before "not run".
 """
 from __future__ import annotations
 
@@ -17,9 +19,14 @@ import re
 import statistics
 from pathlib import Path
 
-from .cli import UsageError
+from .errors import InputError
+from .results import Status
 
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+class ReportError(InputError):
+    """No results to report on."""
 
 
 @dataclasses.dataclass
@@ -31,7 +38,8 @@ class CheckSummary:
     passed: int = 0
     total: int = 0
     failures: collections.Counter = dataclasses.field(default_factory=collections.Counter)
-    examples: dict = dataclasses.field(default_factory=dict)  # normalised message -> one real message
+    examples: dict = dataclasses.field(default_factory=dict)     # normalised message -> one real message
+    specificity: dict = dataclasses.field(default_factory=dict)  # normalised message -> how specific
 
     @property
     def pass_rate(self) -> float:
@@ -42,20 +50,24 @@ class CheckSummary:
         return self.total - self.passed
 
     def top_failure(self) -> tuple[str, int] | None:
-        """The most common failure message (numbers aside), and how many had it."""
+        """The most common failure message (numbers aside), and how many had it.
+
+        Ties go to the more specific message: a named mistake, then an error,
+        then "not run"; then the one that says more (its "found" is longer).
+        """
         if not self.failures:
             return None
-        pattern, count = self.failures.most_common(1)[0]
-        return self.examples[pattern], count
+        pattern = max(self.failures, key=lambda p: (self.failures[p], self.specificity[p], len(p), p))
+        return self.examples[pattern], self.failures[pattern]
 
 
 @dataclasses.dataclass
 class ClassReport:
+    assignment: str
     records: list
     checks: list  # CheckSummary, in grading order
     scores: list
     max_score: float
-    assignments: list
 
     @property
     def n(self) -> int:
@@ -72,40 +84,33 @@ class ClassReport:
 
     @property
     def incomplete(self) -> list:
-        """Records whose code could not run fully, with the reason."""
+        """Records whose code could not run fully."""
         return [r for r in self.records if r.get("error")]
 
+    @property
+    def noted(self) -> list:
+        """Records graded with a note (several notebooks handed in, for instance)."""
+        return [r for r in self.records if r.get("note")]
+
     def error_kinds(self) -> list[tuple[str, int]]:
-        kinds = collections.Counter(_error_kind(r["error"]) for r in self.incomplete)
+        kinds = collections.Counter(str(r.get("ending") or str(r["error"]).split(":")[0]) for r in self.incomplete)
         return kinds.most_common()
 
 
-def _error_kind(error: str) -> str:
-    error = str(error)
-    for prefix in ("time limit", "syntax error", "load error", "integrity", "not graded", "grader error"):
-        if error.startswith(prefix):
-            return prefix
-    if "exited with code" in error:
-        return "the code exited (sys.exit / os._exit)"
-    if "ended by" in error:
-        return "crashed or ran out of memory"
-    return error.split(":")[0][:60]
-
-
-def analyse(records: list[dict]) -> ClassReport:
+def analyse(assignment: str, records: list[dict]) -> ClassReport:
     checks: dict[str, CheckSummary] = {}
     for record in records:
-        # A submission that could not run at all fails every check with one
-        # message (no notebook, a syntax error...): it counts against each
-        # pass rate, but its message says nothing about the check itself.
-        messages = {c["message"] for c in record.get("checks", []) if not c["passed"]}
-        whole = len(record.get("checks", [])) > 1 and len(messages) == 1 and not any(
-            c["passed"] for c in record.get("checks", []))
-        for c in record.get("checks", []):
+        results = record.get("checks", [])
+        # A submission that could not run at all fails every check with one message (no
+        # notebook, a syntax error...): it counts against each pass rate, but says nothing
+        # about the checks themselves.
+        messages = {c["message"] for c in results if not c["passed"]}
+        whole = len(results) > 1 and len(messages) == 1 and not any(c["passed"] for c in results)
+        for c in results:
             summary = checks.get(c["name"])
             if summary is None:
-                summary = checks[c["name"]] = CheckSummary(c["name"], c["category"], c.get("visibility", "public"),
-                                                           float(c["max_points"]))
+                summary = checks[c["name"]] = CheckSummary(c["name"], c.get("category", ""),
+                                                           c.get("visibility", "public"), float(c["max_points"]))
             summary.total += 1
             if c["passed"]:
                 summary.passed += 1
@@ -113,28 +118,34 @@ def analyse(records: list[dict]) -> ClassReport:
                 pattern = _NUMBER.sub("#", c["message"])
                 summary.failures[pattern] += 1
                 summary.examples.setdefault(pattern, c["message"])
+                status = Status(c["status"]) if c.get("status") in {s.value for s in Status} else Status.FAILED
+                summary.specificity[pattern] = status.specificity
     scores = [float(r["score"]) for r in records]
     maxima = collections.Counter(float(r["max_score"]) for r in records)
     max_score = maxima.most_common(1)[0][0] if maxima else 0.0
-    assignments = sorted({str(r["assignment"]) for r in records})
-    return ClassReport(records, list(checks.values()), scores, max_score, assignments)
+    return ClassReport(assignment, records, list(checks.values()), scores, max_score)
 
 
-def load(out: str | Path, assignment: str | None = None) -> ClassReport:
-    from .batch import RESULTS_DIR, load_records
+def load(out: str | Path, assignment: str | None = None) -> list[ClassReport]:
+    """One report per assignment in the output folder ``out`` (or only ``assignment``)."""
+    from .batch.store import RESULTS_DIR, load_records
 
     out = Path(out)
+    if not out.exists():
+        raise ReportError(f"{out}: no such folder (give the output folder of grade-batch)")
     if not out.is_dir():
-        raise UsageError(f"{out}: no such folder (give the output folder of grade-batch)")
+        raise ReportError(f"{out}: not a folder (give the output folder of grade-batch, not a file in it)")
     records = [r for r in load_records(out).values() if assignment is None or r["assignment"] == assignment]
     if not records:
         where = f" for assignment {assignment!r}" if assignment else ""
-        raise UsageError(f"{out}: no results{where} in {out / RESULTS_DIR} (run grade-batch first)")
-    records.sort(key=lambda r: (r["assignment"], r["student_id"]))
-    return analyse(records)
+        raise ReportError(f"{out}: no results{where} in {out / RESULTS_DIR} (run grade-batch first)")
+    by_assignment: dict[str, list] = collections.defaultdict(list)
+    for record in sorted(records, key=lambda r: (r["assignment"], r["student_id"])):
+        by_assignment[str(record["assignment"])].append(record)
+    return [analyse(name, found) for name, found in sorted(by_assignment.items())]
 
 
-# --------------------------------------------------------------------------- terminal
+# --------------------------------------------------------------------------- terminal, chart, page
 
 
 def print_report(report: ClassReport, console=None) -> None:
@@ -142,7 +153,7 @@ def print_report(report: ClassReport, console=None) -> None:
     from rich.table import Table
 
     console = console or Console(width=max(110, Console().width))
-    console.print(f"[bold]{report.n} submission(s)[/] ({', '.join(report.assignments)}): "
+    console.print(f"[bold]{report.assignment}[/]: [bold]{report.n} submission(s)[/]: "
                   f"mean {report.stat('mean'):.1f}, median {report.stat('median'):g}, "
                   f"min {report.stat('min'):g}, max {report.stat('max'):g} of {report.max_score:g}; "
                   f"{report.full_marks} full marks; {len(report.incomplete)} could not run fully.")
@@ -171,6 +182,14 @@ def print_report(report: ClassReport, console=None) -> None:
                    else "[dim]only submissions that could not run[/]" if c.failed else "[dim]-[/]")
         table.add_row(name, f"{c.max_points:g}", f"[{colour}]{c.passed}/{c.total} ({c.pass_rate:.0%})[/]", failure)
     console.print(table)
+
+    if report.noted:
+        notes = Table(title="Submissions graded with a note", title_justify="left")
+        notes.add_column("student")
+        notes.add_column("note", overflow="fold")
+        for record in report.noted:
+            notes.add_row(str(record["student_id"]), str(record["note"]))
+        console.print(notes)
 
     if report.incomplete:
         runs = Table(title="Submissions that could not run fully", title_justify="left")
@@ -242,9 +261,12 @@ def html_page(report: ClassReport, png: bytes) -> str:
     kinds = "".join(f"<tr><td>{e(k)}</td><td class=n>{n}</td></tr>" for k, n in report.error_kinds())
     incomplete = (f"<h2>Submissions that could not run fully</h2><table><tr><th>why</th><th>students</th></tr>"
                   f"{kinds}</table>") if kinds else ""
+    noted = "".join(f"<tr><td>{e(str(r['student_id']))}</td><td>{e(str(r['note']))}</td></tr>" for r in report.noted)
+    notes = (f"<h2>Submissions graded with a note</h2><table><tr><th>student</th><th>note</th></tr>{noted}</table>"
+             if noted else "")
     image = base64.b64encode(png).decode()
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Class report: {e(', '.join(report.assignments))}</title>
+<html lang="en"><head><meta charset="utf-8"><title>Class report: {e(report.assignment)}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1150px; color: #222; }}
 table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; width: 100%; }}
@@ -252,7 +274,7 @@ th, td {{ border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: left; ver
 th {{ background: #f4f4f4; }} td.n {{ text-align: right; white-space: nowrap; }}
 img {{ max-width: 100%; }}
 </style></head><body>
-<h1>Class report: {e(', '.join(report.assignments))}</h1>
+<h1>Class report: {e(report.assignment)}</h1>
 <p><b>{report.n}</b> submission(s): mean {report.stat('mean'):.1f}, median {report.stat('median'):g},
 min {report.stat('min'):g}, max {report.stat('max'):g} of {report.max_score:g};
 {report.full_marks} full marks; {len(report.incomplete)} could not run fully.</p>
@@ -260,6 +282,7 @@ min {report.stat('min'):g}, max {report.stat('max'):g} of {report.max_score:g};
 <h2>Checks: pass rate and the most common failure</h2>
 <table><tr><th>check</th><th>visibility</th><th>points</th><th>passed</th><th>most common failure</th></tr>
 {''.join(rows)}</table>
+{notes}
 {incomplete}
 <h2>Students (lowest score first)</h2>
 <table><tr><th>student</th><th>assignment</th><th>score</th><th>checks missed</th><th>note</th></tr>
@@ -268,24 +291,34 @@ min {report.stat('min'):g}, max {report.stat('max'):g} of {report.max_score:g};
 """
 
 
-def build_report(out: str | Path, assignment: str | None = None, console=None) -> ClassReport:
-    """Print the report and write OUT/report.png and OUT/report.html."""
-    from .batch import write_atomic
+def build_report(out: str | Path, assignment: str | None = None, console=None) -> list[ClassReport]:
+    """Print the report and write OUT/report.html with a chart per assignment (and each chart as a PNG)."""
+    from .batch.store import write_atomic
 
     out = Path(out)
-    report = load(out, assignment)
-    print_report(report, console)
-    png = chart_png(report)
-    write_atomic(out / "report.png", png)
-    write_atomic(out / "report.html", html_page(report, png).encode())
-    print(f"report: {out / 'report.html'} (chart: {out / 'report.png'})")
-    return report
+    reports = load(out, assignment)
+    pages = []
+    for report in reports:
+        print_report(report, console)
+        png = chart_png(report)
+        name = "report.png" if len(reports) == 1 else f"report-{report.assignment}.png"
+        try:
+            write_atomic(out / name, png)
+        except OSError as error:
+            raise ReportError(f"{out}: cannot write the report there ({error.strerror or error})") from None
+        pages.append(html_page(report, png))
+    page = pages[0] if len(pages) == 1 else _joined(pages)
+    try:
+        write_atomic(out / "report.html", page.encode())
+    except OSError as error:
+        raise ReportError(f"{out}: cannot write the report there ({error.strerror or error})") from None
+    print(f"report: {out / 'report.html'}")
+    return reports
 
 
-def add_command(subparsers) -> None:
-    parser = subparsers.add_parser("report", help="what the class missed, from grade-batch results",
-                                   description="Score distribution and pass rate per check with the most "
-                                               "common failure; writes OUT/report.png and OUT/report.html.")
-    parser.add_argument("output", metavar="OUT", help="the output folder of grade-batch")
-    parser.add_argument("--assignment", metavar="NAME", help="only this assignment")
-    parser.set_defaults(func=lambda args: build_report(args.output, args.assignment) and 0)
+def _joined(pages: list[str]) -> str:
+    """Several assignments' pages as one: the first page's head, every page's body."""
+    bodies = [page.split("<body>", 1)[1].rsplit("</body>", 1)[0] for page in pages]
+    head = pages[0].split("<body>", 1)[0].replace(re.search(r"<title>.*?</title>", pages[0]).group(0),
+                                                   "<title>Class report</title>")
+    return head + "<body>\n" + "\n<hr>\n".join(bodies) + "</body></html>\n"

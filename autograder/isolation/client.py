@@ -21,7 +21,7 @@ import time
 from ..judge import GRACE_S, SubjectGone
 from ..results import CellReport, CellStatus, Ending
 from ..subject.channel import Channel, ChannelClosed, ChannelTimeout
-from . import Limits, zygote as zygote_module
+from . import Limits, contain, zygote as zygote_module
 
 STARTUP_S = 180.0  # importing TensorFlow on a loaded machine, once per zygote or fresh subject
 
@@ -367,6 +367,9 @@ class RemoteSubject:
 
 
 def start_subject(lab, limits: Limits, backend: str) -> RemoteSubject:
+    # The judge's descriptors and memory stay out of reach of same-uid processes (an unsandboxed
+    # subject), even where Landlock is missing: /proc/<judge>/fd then needs CAP_SYS_PTRACE.
+    contain.protect_from_same_user()
     if backend == "zygote":
         channel, process = zygote_for(lab).spawn(lab.module, limits)
     else:

@@ -6,19 +6,19 @@ import signal
 import sys
 from pathlib import Path
 
-from .cli import UsageError
-from .grade_command import add_limit_options, limits_from
+from ..errors import InputError
+from .options import add_limit_options, limits_from
 
 
 def add_command(subparsers) -> None:
     parser = subparsers.add_parser(
         "grade-batch", help="grade every submission in a course folder",
         description=(
-            "Grade every submission under DIR: an nbgrader course folder (or its submitted/ folder, "
-            "laid out submitted/<student>/<assignment>/*.ipynb), or a folder of notebooks (the student "
-            "id is the file name without .ipynb). Each result is saved as soon as it is ready, so a run "
-            "that is stopped resumes where it was: submissions already graded (same notebook, same "
-            "settings) are not graded again unless --force is given."))
+            "Grade every submission under DIR: an nbgrader course folder (or its submitted/ folder, laid out "
+            "submitted/<student>/<assignment>/*.ipynb; each assignment is graded by the lab of its name), or a "
+            "folder of notebooks (the student id is the file name without .ipynb). Each result is saved as soon "
+            "as it is ready, so a run that is stopped resumes where it was: a submission is graded again only if "
+            "its notebook, the checks or the grader changed since, or with --force or --student."))
     parser.add_argument("directory", metavar="DIR")
     parser.add_argument("--output", "-o", metavar="OUT",
                         help="output folder (default: grading-output/ in the course folder, i.e. beside "
@@ -27,11 +27,12 @@ def add_command(subparsers) -> None:
                         help=f"parallel gradings on this machine (default: the number of cores, {os.cpu_count()})")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="grade on a Dask cluster instead, e.g. tcp://10.0.0.5:8786 (workers need this "
-                             "package installed; notebooks are sent to them, no shared disk needed)")
+                             "package installed; notebooks travel with the tasks, no shared disk needed)")
     parser.add_argument("--assignment", metavar="NAME",
-                        help="only this assignment (nbgrader layout); for a folder of notebooks, the "
-                             "assignment name to record (default custom_dense_layer)")
-    parser.add_argument("--force", action="store_true", help="regrade submissions that already have a result")
+                        help="only this assignment (it names the lab); required for a folder of notebooks "
+                             "when several labs are installed")
+    parser.add_argument("--student", metavar="ID", help="grade only this student, again (implies --force for them)")
+    parser.add_argument("--force", action="store_true", help="grade again submissions that already have a result")
     parser.add_argument("--public", action="store_true", help="run only the public checks")
     parser.add_argument("--report", action="store_true",
                         help="afterwards, write the class report (as `python -m autograder report OUT`)")
@@ -41,44 +42,40 @@ def add_command(subparsers) -> None:
 
 
 def run(args) -> int:
-    from . import batch
+    from .. import batch
+    from ..lab import load_lab
 
     if args.workers is not None and args.workers < 1:
-        raise UsageError("--workers must be at least 1")
+        raise InputError("--workers must be at least 1")
     if args.workers is not None and args.scheduler:
-        raise UsageError("--workers and --scheduler do not go together (the cluster decides its workers)")
-    try:
-        layout, tasks = batch.discover(args.directory, args.assignment)
-    except batch.BatchError as error:
-        raise UsageError(str(error)) from None
+        raise InputError("--workers and --scheduler do not go together (the cluster decides its workers)")
+    layout, tasks = batch.discover(args.directory, args.assignment, args.student)
     out = Path(args.output).expanduser() if args.output else layout.default_output
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"{out}: exists and is not a folder")
     limits = limits_from(args)
-    visibility = "public" if args.public else "all"
+    which = "public" if args.public else "all"
+    labs = [load_lab(name) for name in sorted({t.assignment for t in tasks if t.content is not None})]
 
-    # A SIGTERM (e.g. a job scheduler stopping us) ends the run like Ctrl-C:
-    # finished results are already on disk, the zygotes are stopped.
+    # A SIGTERM (a job scheduler stopping us) ends the run like Ctrl-C: finished results are on
+    # disk, the zygotes are stopped.
     previous = _on_sigterm(_interrupt)
     try:
-        executor = batch.DaskExecutor(args.scheduler) if args.scheduler else batch.LocalExecutor(args.workers)
-    except batch.BatchError as error:
+        executor = (batch.DaskExecutor(args.scheduler) if args.scheduler
+                    else batch.LocalExecutor(args.workers, labs=labs))
+    except InputError:
         _on_sigterm(previous)
-        raise UsageError(str(error)) from None
+        raise
     progress = _Progress(quiet=args.quiet)
     try:
         with executor:
-            summary = batch.run_batch(tasks, out, executor, visibility=visibility, seed=args.seed,
-                                      limits=limits, force=args.force,
+            summary = batch.run_batch(tasks, out, executor, which=which, seed=args.seed, limits=limits,
+                                      force=args.force or args.student is not None,
                                       on_start=progress.start, on_result=progress.advance)
-    except batch.BatchError as error:
-        raise UsageError(str(error)) from None
     finally:
         progress.stop()
         _on_sigterm(previous)
     _print_summary(summary)
     if args.report:
-        from .report import build_report
+        from ..report import build_report
 
         build_report(out)
     return 0
