@@ -1,15 +1,28 @@
-"""nbgrader configuration for the "Building a Custom Dense Layer" course kit.
+"""nbgrader configuration for the "Building a Custom Dense Layer" course kit (written for nbgrader 0.9.6).
 
 nbgrader reads this file from the directory it is started in, so run every
-``nbgrader`` command from the repository root (or from a copy of the course
-directory holding this file and ``nbgrader_hide_hidden.py``). Written for
-nbgrader 0.9.6.
+``nbgrader`` command from the repository root, or from a copy of the course
+(this file beside source/). The kit's package must be importable there
+(``pip install -e .`` as scripts/setup.sh does, or PYTHONPATH), with the
+environment's bin/ on PATH (nbgrader runs ``alembic``).
+
+Environment:
+    AUTOGRADER_NBGRADER_JUDGE=0   plain nbgrader: test cells are scored by what
+                                  they print in the student's own kernel
+                                  (for comparing the two; default on).
 """
 import os
-import sys
 
-from nbgrader.preprocessors import GetGrades
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, Execute, GetGrades, IgnorePattern,
+    LimitOutput, OverwriteKernelspec, SaveAutoGrades,
+)
+
+from autograder.nbgrader.feedback import FeedbackExporter
+from autograder.nbgrader.preprocessors import (
+    ExecuteSkippingTests, HideHiddenTests, HideLibraryFrames, JudgeGrades, QuietOverwriteCells,
+)
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
@@ -17,50 +30,82 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # --- Course layout -----------------------------------------------------------
 # The course is the directory holding this file: source/, release/,
-# submitted/, autograded/, feedback/ and gradebook.db all live beside it,
-# wherever the kit is checked out or copied.
-c.CourseDirectory.root = HERE
-# The one assignment is source/custom_dense_layer/; name it on the command
-# line (nbgrader refuses an assignment given both here and as an argument):
+# submitted/, autograded/, feedback/ and gradebook.db all live beside it.
+# Name the assignment on the command line (nbgrader refuses it twice):
 #   nbgrader generate_assignment custom_dense_layer
 #   nbgrader autograde custom_dense_layer
+c.CourseDirectory.root = HERE
+
+# --- Who decides a grade -----------------------------------------------------
+# By default the kit's judge does. In plain nbgrader the test cells run in the
+# student's own kernel, where the notebook can make them pass (redefine
+# run_check, patch the checks). JudgeGrades grades the notebook, as nbgrader
+# restored it, with the same judge as `python -m autograder grade-batch`, and
+# writes each test cell's verdict as its output: a pass is one printed line, a
+# failure an error whose text is the teaching message. nbgrader scores those
+# outputs as usual, so the gradebook and grade-batch give the same scores.
+# JudgeGrades runs after the clean-up of outputs (IgnorePattern, LimitOutput)
+# and before SaveAutoGrades reads the scores.
+#
+# The kernel still runs the notebook, for the feedback (plots, printed
+# values, the student's own errors), but not the test cells: JudgeGrades
+# replaces their outputs anyway, and their in-kernel checks only cost time
+# (each test cell runs its checks with its own time limits, so a layer that
+# loops costs seconds in every one of them). Set
+# c.ExecuteSkippingTests.skip_test_cells = False to run them all the same.
+JUDGE = os.environ.get("AUTOGRADER_NBGRADER_JUDGE", "1").strip().lower() not in ("0", "false", "no", "off")
+
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput, DeduplicateIds, OverwriteKernelspec, QuietOverwriteCells, CheckCellMetadata,
+]
+c.Autograde.autograde_preprocessors = [
+    ExecuteSkippingTests if JUDGE else Execute,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    *([JudgeGrades] if JUDGE else []),
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
 
 # --- Running students' notebooks ---------------------------------------------
-# nbgrader's default is 30 s per cell. The lab's own model.fit (500 epochs)
-# takes about 20-30 s with Keras 3 on two cores, importing TensorFlow a few
-# more; 300 s leaves room for a slow or busy machine. A cell that runs longer
-# (e.g. an endless loop) is stopped and scores zero; the rest still run.
-c.Execute.timeout = 300
-# Kernel start-up on a loaded machine can be slow too (default 60 s).
-c.Execute.startup_timeout = 120
+# Per cell. The lab's slowest cell is the set-up (importing TensorFlow: about
+# 4 s on a loaded 2-core machine; the training cell takes about 1 s), so 60 s
+# is ample, and a cell that never ends costs a minute, not more. Students'
+# Validate button runs with nbgrader's default of 30 s unless their server
+# starts where this file is.
+c.Execute.timeout = 60
+c.Execute.startup_timeout = 120  # kernel start-up on a loaded machine (default 60 s)
 
-# nbgrader gives a test cell zero points for ANY output on stderr, even a
-# harmless log line (TensorFlow writes start-up lines from C++ straight to
-# the process's stderr, whatever TF_CPP_MIN_LOG_LEVEL says; libraries warn).
-# A check's verdict here is whether run_check raised, never what was printed,
-# so all stderr output is dropped after execution and before scoring.
-# IgnorePattern removes every stderr stream whose text the regex matches; this
-# one matches any text. Errors (tracebacks) are not stderr streams and still
-# score zero.
+# nbgrader gives a test cell zero for ANY output on stderr, even a harmless
+# log line (TensorFlow writes start-up lines from C++ to the process's stderr
+# whatever TF_CPP_MIN_LOG_LEVEL says). This pattern matches every stderr
+# stream and drops it before scoring; errors (tracebacks) still score zero.
+# With the judge on it only keeps that noise out of the feedback.
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"[\s\S]"
 
 # --- Tampering ---------------------------------------------------------------
-# Locked cells (the grading cells, the setup cell and the instructions) whose
-# source changed are always restored from the gradebook before grading.
-# A deleted grading cell is put back too (nbgrader's default is to leave it
-# out, which loses its points without running it), so every submission is
-# graded on the same 17 points.
+# Locked cells (test cells, the set-up cell, the instructions) whose source
+# changed are restored from the gradebook before grading, and a deleted test
+# cell is put back (nbgrader's default leaves it out, losing its points).
+# QuietOverwriteCells is OverwriteCells without a false alarm: nbgrader
+# stores a hidden test cell's checksum before it clears the hidden tests, so
+# it warned "checksum ... has changed!" for every hidden test cell of every
+# honest submission. Real changes are still logged.
 c.OverwriteCells.add_missing_cells = True
 
 # --- Feedback ----------------------------------------------------------------
-# nbgrader shows hidden tests in feedback by default (jupyter/nbgrader#917).
-# HideHiddenTests removes their code, outputs and names, and keeps the scores.
-# It must run after GetGrades, which looks the scores up by grade_id.
-if HERE not in sys.path:
-    sys.path.insert(0, HERE)
-from nbgrader_hide_hidden import HideHiddenTests  # noqa: E402
-
-c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
-# Set to True to show a failed hidden check's teaching message (not its code).
+# HideHiddenTests: no hidden test code, name or output in feedback (nbgrader
+# shows them, jupyter/nbgrader#917); scores stay. It must run after GetGrades,
+# which looks the scores up by grade id. Set show_messages = True to show a
+# failed hidden check's teaching message (never its code or name).
+# HideLibraryFrames: tracebacks keep the student's cells, not frames inside
+# installed code (server paths, TensorFlow internals, the grader).
+# FeedbackExporter: formulas drawn into the page (MathJax, which nbgrader's
+# template loads, does not run in JupyterLab's HTML viewer or offline), and
+# long output lines wrap.
+c.GenerateFeedback.exporter_class = FeedbackExporter
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, HideLibraryFrames, CSSHTMLHeaderPreprocessor]
 c.HideHiddenTests.show_messages = False

@@ -6,22 +6,27 @@ The zip holds one folder, ``<lab>/``, with:
   made it): the student notebook and its pytest file;
 - the modules of ``autograder`` that the notebook's self-check and the pytest
   file import, and nothing else: the set is the import closure of those entry
-  points, so no instructor tool (batch grading, Gradescope, reports, nbgrader
-  preprocessors), no hidden check and no notebook generator is in it;
-- ``requirements-student.txt`` pinned to the versions the kit is tested on,
-  and ``conftest.py``, ``pytest.ini`` and ``README.md``.
+  points, read from the source (nothing is imported to compute it). An
+  instructor-only module in that closure (batch grading, the command line,
+  Gradescope, reports, this module, nbgrader's plugins, the notebook
+  authoring helpers, a corpus, a hidden check or a notebook generator) stops
+  the build: it means a student module imports one;
+- ``requirements-student.txt``: the packages the student's work needs, each
+  pinned to the version the kit is tested on; and ``conftest.py``,
+  ``pytest.ini`` and ``README.md``.
 
 Before the zip is written, every file is searched for what must not reach
 students: the hidden checks' names, docstrings and distinctive lines,
 nbgrader's solution and hidden-test markers, and each solution block of the
-instructor's notebook. Any find stops the build.
+instructor's notebook. Any find stops the build with one line per find.
 """
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import importlib
-import importlib.util
+import importlib.metadata
 import json
 import re
 import shutil
@@ -35,8 +40,15 @@ from .notebook import cell_source
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATE = PACKAGE / "student_template"
+# What a student runs: the pytest file (studentpytest), the notebook's self-check (selfcheck,
+# through the lab's __init__) and what grading starts in other processes (a zygote, or a fresh
+# subject where there is no fork).
 ENTRY_POINTS = ("autograder.studentpytest", "autograder.selfcheck", "autograder.isolation.zygote",
-                "autograder.subject.__main__", "autograder.isolation.landlock")
+                "autograder.subject.__main__")
+# Instructor tools: never imported by a student's code, never shipped.
+INSTRUCTOR_ONLY = ("autograder.__main__", "autograder.batch", "autograder.cli", "autograder.gradescope",
+                   "autograder.report", "autograder.bundle", "autograder.nbgrader", "autograder.authoring",
+                   "autograder.corpus", "autograder.isolation.selftest")
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 JUNK = ("__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".DS_Store")
 ZIP_DATE = (2024, 1, 1, 0, 0, 0)  # fixed, so the same inputs make the same bytes
@@ -56,13 +68,25 @@ class Bundle:
 # --------------------------------------------------------------------------- what ships
 
 
+def module_file(name: str) -> Path | None:
+    """The source file of an ``autograder`` module, found on disk (nothing is imported), or None."""
+    parts = name.split(".")
+    if parts[0] != "autograder":
+        return None
+    base = PACKAGE.joinpath(*parts[1:])
+    for candidate in (base / "__init__.py", base.with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def _imports(module: str) -> set[str]:
-    """The ``autograder`` modules that ``module`` imports, anywhere in its code."""
-    spec = importlib.util.find_spec(module)
-    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+    """The ``autograder`` modules that ``module`` imports, anywhere in its code (functions included)."""
+    path = module_file(module)
+    if path is None:
         return set()
-    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
-    package = module if spec.submodule_search_locations else module.rsplit(".", 1)[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -73,40 +97,63 @@ def _imports(module: str) -> set[str]:
                 parts = package.split(".")
                 base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
             found.add(base)
+            # `from package import name`: the name may be a submodule, or only an attribute
             found |= {f"{base}.{alias.name}" for alias in node.names}
-    return {name for name in found if name.split(".")[0] == "autograder" and importlib.util.find_spec(name)}
+    return {name for name in found if module_file(name) is not None}
+
+
+def instructor_only(lab: Lab) -> tuple[str, ...]:
+    """Modules (and packages) no student copy may hold: the engine's tools and the lab's secrets."""
+    return INSTRUCTOR_ONLY + tuple(lab.hidden_checks) + ((lab.notebook,) if lab.notebook else ()) \
+        + (f"{lab.module}.corpus",)
+
+
+def _is_under(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
 
 
 def shipped_modules(lab: Lab) -> list[str]:
     """The modules a student's copy needs: the import closure of the student entry points and the lab's."""
     pending = list(ENTRY_POINTS) + [lab.module, lab.probes] + list(lab.public_checks) + list(lab.student_modules)
+    pending += [m for m in lab.preload if m.split(".")[0] == "autograder"]
+    if lab.describe_error:
+        pending.append(lab.describe_error.partition(":")[0])
     seen: set[str] = set()
     while pending:
         name = pending.pop()
-        if name in seen:
+        if name in seen or module_file(name) is None:
             continue
         seen.add(name)
         parts = name.split(".")
         pending += [".".join(parts[:i]) for i in range(1, len(parts))]  # the packages on the way
         pending += sorted(_imports(name) - seen)
-    forbidden = (set(lab.hidden_checks) | {lab.notebook}) & seen
+    forbidden = sorted(name for name in seen if _is_under(name, instructor_only(lab)))
     if forbidden:
-        raise BundleError(f"the student's modules import instructor-only code: {', '.join(sorted(forbidden))}")
+        raise BundleError(f"the student's modules import instructor-only code: {', '.join(forbidden)}")
     return sorted(seen)
 
 
-def _module_file(name: str) -> Path:
-    return Path(importlib.util.find_spec(name).origin)
-
-
-def pinned_requirements(lab: Lab, kit_requirements: Path) -> str:
-    """requirements-student.txt: the template's packages (and the lab's), pinned as in the kit's requirements."""
+def _pins(kit_requirements: Path) -> dict[str, str]:
     pins = {}
     for line in kit_requirements.read_text().splitlines():
         match = re.match(r"^([A-Za-z0-9_.\[\]-]+)==(\S+)", line.strip())
         if match:
-            pins[match.group(1).split("[")[0].lower()] = match.group(2)
-    pins.setdefault("tensorflow", pins.get("tensorflow-cpu", ""))
+            pins[_canonical(match.group(1).split("[")[0])] = match.group(2)
+    return pins
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pinned_requirements(lab: Lab, kit_requirements: Path) -> str:
+    """requirements-student.txt: the template's packages (and the lab's), each pinned to what the kit is tested on.
+
+    The pin is the kit's requirements.txt's; for a package it does not pin (numpy, ipython come in as
+    TensorFlow's and Jupyter's dependencies) it is the version installed here, where the kit's tests run.
+    """
+    pins = _pins(kit_requirements)
+    pins.setdefault("tensorflow", pins.get("tensorflow-cpu", ""))  # the same build, where -cpu has no wheels
     lines = []
     for line in (TEMPLATE / "requirements.in").read_text().splitlines() + list(lab.student_requirements):
         name, _, marker = line.partition(";")
@@ -114,9 +161,14 @@ def pinned_requirements(lab: Lab, kit_requirements: Path) -> str:
         if not name or name.startswith("#"):
             lines.append(line)
             continue
-        if name.lower() not in pins or not pins[name.lower()]:
-            raise BundleError(f"{kit_requirements} pins no version of {name}, which students need")
-        lines.append(f"{name}=={pins[name.lower()]}" + (f"; {marker.strip()}" if marker else ""))
+        version = pins.get(_canonical(name))
+        if not version:
+            try:
+                version = importlib.metadata.version(name)
+            except importlib.metadata.PackageNotFoundError:
+                raise BundleError(f"{kit_requirements} pins no version of {name}, which students need, and it is "
+                                  "not installed here either; pin it there") from None
+        lines.append(f"{name}=={version}" + (f"; {marker.strip()}" if marker.strip() else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -139,8 +191,11 @@ def _solution_blocks(lab: Lab) -> list[str]:
     return blocks
 
 
-def _hidden_signatures(lab: Lab, shipped_sources: set[str]) -> list[str]:
-    """Names, docstrings and distinctive source lines of the hidden checks."""
+def _hidden_signatures(lab: Lab, shipped_sources: str) -> list[str]:
+    """Names, docstrings and distinctive source lines of the hidden checks.
+
+    A line that also appears in a shipped module (a shared helper call, say) reveals nothing.
+    """
     if not lab.has_hidden_checks():
         raise BundleError("this copy of the grader has no hidden checks, so it cannot tell what must not leak; "
                           "build the bundle from the instructor's copy")
@@ -148,7 +203,7 @@ def _hidden_signatures(lab: Lab, shipped_sources: set[str]) -> list[str]:
     for check in lab.checks("hidden"):
         signatures += [check.name, check.function.__name__, check.summary]
     for module in lab.hidden_checks:
-        for line in _module_file(module).read_text(encoding="utf-8").splitlines():
+        for line in module_file(module).read_text(encoding="utf-8").splitlines():
             line = line.strip()
             if len(line) >= 24 and line not in shipped_sources and not line.startswith(("#", '"""', "from ", "import ")):
                 signatures.append(line)
@@ -160,15 +215,15 @@ def _searchable(path: Path) -> str:
     if path.suffix == ".ipynb":
         try:
             text += "\n" + "\n".join(cell_source(c) for c in json.loads(text).get("cells", []))
-        except ValueError:
+        except (ValueError, AttributeError):
             pass
     return text
 
 
 def find_leaks(root: Path, lab: Lab) -> list[str]:
     """What in the folder ``root`` reveals a hidden check or the solution: one line per find."""
-    shipped = {line.strip() for path in root.rglob("*.py") if "autograder" in path.parts
-               for line in path.read_text(encoding="utf-8").splitlines()}
+    shipped = "\n".join(path.read_text(encoding="utf-8") for path in sorted(root.rglob("*.py"))
+                        if "autograder" in path.relative_to(root).parts)
     signatures = _hidden_signatures(lab, shipped)
     blocks = _solution_blocks(lab)
     leaks = []
@@ -203,13 +258,15 @@ def stage(folder: Path, lab: Lab, release_dir: Path, kit_requirements: Path) -> 
     if not test_file.is_file():
         raise BundleError(f"{release_dir} has no {test_file.name}: regenerate the release, which copies it from "
                           f"source/{lab.name}/ (nbgrader generate_assignment {lab.name} --force)")
+    if not kit_requirements.is_file():
+        raise BundleError(f"{kit_requirements} does not exist: run this from the course root (the folder holding "
+                          "requirements.txt), or give --requirements")
     shutil.copytree(release_dir, folder, ignore=shutil.ignore_patterns(*JUNK))
     for module in shipped_modules(lab):
-        source = _module_file(module)
-        relative = Path(*module.split(".")) / "__init__.py" if source.name == "__init__.py" else \
-            Path(*module.split(".")).with_suffix(".py")
+        source = module_file(module)
+        relative = source.relative_to(PACKAGE.parent)
         (folder / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, folder / relative)
+        shutil.copyfile(source, folder / relative)
     values = {"title": lab.title, "notebook": lab.notebook_name, "entry": lab.entry,
               "test_file": test_file.name, "lab": lab.name}
     for template in ("README.md", "conftest.py", "pytest.ini"):
@@ -221,17 +278,20 @@ def build_bundle(out: str | Path, lab: Lab, release_dir: str | Path, kit_require
                  check: bool = True) -> Bundle:
     """Write the student zip to ``out``; raise BundleError if an input is missing or anything leaks."""
     out = Path(out)
+    if out.is_dir():
+        raise BundleError(f"{out} is a folder: give the zip file to write, e.g. {out / (lab.name + '.zip')}")
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / lab.name
         stage(folder, lab, Path(release_dir), Path(kit_requirements))
         leaks = find_leaks(folder, lab) if check else []
         if leaks:
-            raise BundleError("the bundle would reveal what students must not see; nothing was written:\n  "
-                              + "\n  ".join(leaks))
+            shown = leaks[:3] + ([f"and {len(leaks) - 3} more"] if len(leaks) > 3 else [])
+            raise BundleError("the bundle would reveal what students must not see, so nothing was written: "
+                              + "; ".join(shown))
         files = sorted(p for p in folder.rglob("*") if p.is_file())
+        partial = out.with_name(out.name + ".partial")
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            partial = out.with_name(out.name + ".partial")
             with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
                 for path in files:
                     info = zipfile.ZipInfo(path.relative_to(folder.parent).as_posix(), ZIP_DATE)
@@ -240,6 +300,7 @@ def build_bundle(out: str | Path, lab: Lab, release_dir: str | Path, kit_require
                     archive.writestr(info, path.read_bytes())
             partial.replace(out)
         except OSError as error:
+            with contextlib.suppress(OSError):
+                partial.unlink()
             raise BundleError(f"{out}: cannot write the bundle there ({error.strerror or error})") from None
         return Bundle(out, [p.relative_to(folder.parent).as_posix() for p in files], out.stat().st_size)
-

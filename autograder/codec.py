@@ -17,7 +17,7 @@ import numpy as np
 ARRAY_KEY = "__array__"
 DTYPES = ("float16", "float32", "float64", "int32", "int64", "bool")
 MAX_ELEMENTS = 4_000_000   # per array: a 2000 x 2000 float32 is 16 MB, more than any probe needs
-MAX_LINE_BYTES = 64 << 20  # per message; a longer line ends the subject's run
+MAX_LINE_BYTES = 16 << 20  # per message (the largest honest answer is under 1 MB); longer ends the run
 
 
 class DecodeError(ValueError):
@@ -79,7 +79,8 @@ def dumps(message: dict) -> bytes:
 def loads(line: bytes) -> dict:
     try:
         message = json.loads(line)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        # RecursionError: a line of deeply nested brackets, which would otherwise end the judge.
         raise DecodeError(f"not JSON ({error.__class__.__name__})") from None
     if not isinstance(message, dict):
         raise DecodeError("not a JSON object")

@@ -7,18 +7,26 @@ or endless submission gets score 0 and an ``output`` that says why, never an
 empty result.
 
 Format (Gradescope's autograder specification): top-level ``score``,
-``execution_time``, ``output``, ``stdout_visibility`` and ``tests``, one per
-check, each with ``name``, ``number``, ``score``, ``max_score``, ``status``
-("passed"/"failed"), ``output`` (the check's teaching message) and
-``visibility``: "visible" for public checks, "after_published" (default) or
-"after_due_date" for hidden ones.
+``execution_time`` (whole seconds), ``output`` and ``output_format`` ("text":
+shown as written), ``stdout_visibility`` ("hidden": the grader's log is for
+the instructor) and ``tests``, one per check, each with ``name``, ``number``,
+``score``, ``max_score``, ``status`` ("passed"/"failed"), ``output`` (the
+check's teaching message), ``output_format`` and ``visibility``: "visible" for
+public checks, "after_published" (default) or "after_due_date" for hidden ones.
 
 ``--make-zip autograder.zip`` builds the zip to upload: ``setup.sh`` and
-``run_autograder`` at its root, the grader beside them.
+``run_autograder`` at its root, the grader and ``requirements.txt`` beside
+them. ``setup.sh`` ends with :func:`self_test`, which grades the lab's own
+solution in the freshly built environment and fails the build unless it
+earns full marks: a library missing from the image stops the build, instead
+of scoring every student 0.
 """
 from __future__ import annotations
 
+import importlib
 import json
+import os
+import tempfile
 import time
 import traceback
 import zipfile
@@ -30,6 +38,7 @@ from .notebook import pick_notebook
 from .results import Ending, Grade, Message
 
 HIDDEN_VISIBILITIES = ("after_published", "after_due_date", "hidden", "visible")
+KERAS_STACKS = ("keras3", "legacy")  # what run_autograder's KERAS_STACK may say
 KIT_ROOT = Path(__file__).resolve().parent.parent
 JUNK = (".", "__MACOSX", "__pycache__")
 
@@ -51,7 +60,7 @@ def find_notebook(submission: Path, lab: Lab) -> tuple[Path, str]:
 def _tests(grade: Grade, hidden_visibility: str) -> list[dict]:
     return [{"name": f"{check.name} ({check.category})", "number": str(number), "score": check.points,
              "max_score": check.max_points, "status": "passed" if check.passed else "failed", "output": check.text,
-             "visibility": hidden_visibility if check.visibility == "hidden" else "visible"}
+             "output_format": "text", "visibility": hidden_visibility if check.visibility == "hidden" else "visible"}
             for number, check in enumerate(grade.checks, start=1)]
 
 
@@ -76,13 +85,19 @@ def results_for(grade: Grade, hidden_visibility: str = "after_published", starte
                         else "only to your instructor."))
     return {
         "score": grade.score,
-        "execution_time": round(time.monotonic() - started, 1) if started is not None else round(grade.seconds, 1),
+        "execution_time": _seconds(started, grade.seconds),
         "output": "\n".join(lines),
+        "output_format": "text",
         "stdout_visibility": "hidden",
         "tests": _tests(grade, hidden_visibility),
         "extra_data": {"environment": grade.environment, "ending": grade.ending.value, "error": grade.error,
                        "seed": grade.seed, "peak_memory_mb": grade.peak_memory_mb},
     }
+
+
+def _seconds(started: float | None, otherwise: float = 0.0) -> int:
+    """Gradescope's execution_time: whole seconds."""
+    return round(time.monotonic() - started) if started is not None else round(otherwise)
 
 
 def zero_results(lab: Lab | None, message: str, hidden_visibility: str, started: float, which: str = "all") -> dict:
@@ -93,19 +108,22 @@ def zero_results(lab: Lab | None, message: str, hidden_visibility: str, started:
                                  Message("your notebook to be graded", reason, f"submit {lab.notebook_name}"))
         results = results_for(grade, hidden_visibility, started, note=f"Your submission was not graded: {reason}.")
     except Exception:
-        results = {"score": 0.0, "output": f"Your submission was not graded: {reason}.",
+        results = {"score": 0.0, "output": f"Your submission was not graded: {reason}.", "output_format": "text",
                    "stdout_visibility": "hidden", "tests": []}
     results["score"] = 0.0
-    results["execution_time"] = round(time.monotonic() - started, 1)
+    results["execution_time"] = _seconds(started)
     return results
 
 
 def write_results(results_dir: Path, results: dict) -> Path:
-    from .batch.store import write_atomic
-
+    """Write results.json whole or not at all (run_autograder writes a fallback when there is none)."""
     results_dir.mkdir(parents=True, exist_ok=True)
     path = results_dir / "results.json"
-    write_atomic(path, (json.dumps(results, indent=2) + "\n").encode())
+    handle, partial = tempfile.mkstemp(dir=results_dir, prefix=".results-")
+    with os.fdopen(handle, "w") as out:
+        out.write(json.dumps(results, indent=2) + "\n")
+    os.chmod(partial, 0o644)
+    os.replace(partial, path)
     return path
 
 
@@ -119,10 +137,8 @@ def run_gradescope(root: str | Path, lab_name: str, hidden_visibility: str = "af
     lab = None
     try:
         from .grading import grade_notebook
-        from .isolation import warm_up
 
         lab = load_lab(lab_name)
-        warm_up(lab)  # the libraries load while we look for the notebook
         try:
             notebook, note = find_notebook(root / "submission", lab)
             shown = str(notebook.relative_to(root / "submission"))
@@ -143,21 +159,61 @@ def run_gradescope(root: str | Path, lab_name: str, hidden_visibility: str = "af
 
 
 GRADESCOPE_FILES = KIT_ROOT / "gradescope"
+SHIPPED_SUFFIXES = (".py", ".json", ".md", ".txt", ".ini", ".cfg")
 
 
-def make_zip(target: str | Path, lab: Lab) -> Path:
-    """The autograder zip: setup.sh and run_autograder at the root, the grader and its requirements beside them."""
+def make_zip(target: str | Path, lab: Lab, keras_stack: str = "keras3") -> Path:
+    """The autograder zip: setup.sh and run_autograder at the root, the grader and its requirements beside them.
+
+    ``keras_stack`` ("keras3" or "legacy") is the Keras that run_autograder grades with.
+    """
+    if keras_stack not in KERAS_STACKS:
+        raise ValueError(f"unknown Keras stack {keras_stack!r} (one of {', '.join(KERAS_STACKS)})")
     target = Path(target)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in ("setup.sh", "run_autograder"):
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o755 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            text = (GRADESCOPE_FILES / name).read_text().replace("@LAB@", lab.name)
-            archive.writestr(info, text)
+            text = (GRADESCOPE_FILES / name).read_text()
+            archive.writestr(info, text.replace("@LAB@", lab.name).replace("@KERAS_STACK@", keras_stack))
         archive.write(GRADESCOPE_FILES / "requirements.txt", "requirements.txt")
         for path in sorted((KIT_ROOT / "autograder").rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts and "corpus" not in path.parts \
-                    and path.suffix in (".py", ".json", ".md", ".txt", ".ini", ".cfg"):
+                    and path.suffix in SHIPPED_SUFFIXES:
                 archive.write(path, str(path.relative_to(KIT_ROOT)))
     return target
+
+
+def solution_notebook(lab: Lab) -> bytes:
+    """The lab's own solution, as a notebook a student could hand in (the instructor's source notebook)."""
+    if not lab.notebook:
+        raise SubmissionError(f"lab {lab.name} has no notebook generator, so there is no solution to grade")
+    return json.dumps(importlib.import_module(lab.notebook).build_notebook()).encode()
+
+
+def self_test(lab_name: str, seed: int | None = None, limits=None) -> bool:
+    """Grade the lab's solution here, as a submission is graded; True when it earns full marks.
+
+    setup.sh runs this as the image's last build step: it proves that the
+    environment can run the lab's notebook and every check.
+    """
+    from .grading import grade_notebook
+    from .isolation import Limits
+
+    lab = load_lab(lab_name)
+    grade = grade_notebook(solution_notebook(lab), lab, name=f"{lab.name} (solution)", seed=seed,
+                           limits=limits or Limits())
+    stack = ", ".join(f"{k} {v}" for k, v in sorted(grade.environment.items()))
+    full = grade.score == grade.max_score and grade.max_score > 0
+    print(f"self-test: the solution of {lab.name} scores {grade.score:g}/{grade.max_score:g} ({stack or 'no stack'})")
+    if not full:
+        print("self-test FAILED: this environment cannot grade the lab. What went wrong:")
+        if grade.error:
+            print(f"  {grade.error}")
+        for cell in grade.cells:
+            print(f"  {cell.text()}")
+        for check in grade.checks:
+            if not check.passed:
+                print(f"  {check.name}: {check.text}")
+    return full

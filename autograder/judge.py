@@ -242,6 +242,11 @@ def run_check(check: Check, session: Session) -> CheckResult:
         return result(Status.ERROR, message=describe(error))
     except NotRun as error:
         return result(Status.NOT_RUN, message=not_run_message(session.lab, error))
+    except Exception as error:  # an answer of the wrong form: only code in the subject can have sent it
+        return result(Status.ERROR, message=Message(
+            "answers the grader can read from the process that runs your notebook",
+            f"{type(error).__name__}: {str(error)[:200]} while reading them",
+            "leave the grader's code alone in your notebook (do not replace its functions or modules)"))
 
 
 def run_checks(checks: list[Check], session: Session, on_result: Callable[[CheckResult], None] | None = None

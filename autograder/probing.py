@@ -42,8 +42,10 @@ def describe_error(error: BaseException) -> str:
     """``Type: first line of the message`` (or just the type)."""
     if isinstance(error, SystemExit):
         return f"SystemExit: sys.exit({error.code!r}) was called"
-    lines = str(error).strip().splitlines()
-    first = lines[0][:300] if lines else ""
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    # TensorFlow wraps errors raised inside a graph as "in user code:" and a traceback; what
+    # went wrong is the last line.
+    first = (lines[-1] if lines and lines[0].rstrip(":") == "in user code" else lines[0] if lines else "")[:300]
     return f"{type(error).__name__}: {first}" if first else type(error).__name__
 
 
@@ -64,38 +66,64 @@ class Deadline:
     every half second until the block ends, so a loop that catches it once is
     interrupted again. ``methods`` names the entry's methods that were on the
     stack the first time.
+
+    Deadlines nest (a notebook cell's limit around the probes of the
+    student's own ``self_check`` in that cell): the timer is always set for
+    the nearest one, and a block that ends hands the rest of the time back to
+    the one around it.
     """
 
     RETRY_S = 0.5
+    _active: list["Deadline"] = []  # outermost first
 
     def __init__(self, seconds: float | None, entry: Any = None):
         self.seconds = seconds
         self.entry = entry
         self.expired = False
         self.methods: tuple[str, ...] = ()
+        self._ends_at: float | None = None
         self._previous = None
-        self._armed = False
+
+    @staticmethod
+    def _usable() -> bool:
+        return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
     def __enter__(self) -> "Deadline":
-        if (self.seconds and self.seconds > 0 and hasattr(signal, "setitimer")
-                and threading.current_thread() is threading.main_thread()):
-            self._previous = signal.signal(signal.SIGALRM, self._fire)
-            signal.setitimer(signal.ITIMER_REAL, max(self.seconds, 0.001))
-            self._armed = True
+        if self.seconds and self.seconds > 0 and self._usable():
+            self._ends_at = time.monotonic() + self.seconds
+            if not Deadline._active:
+                self._previous = signal.signal(signal.SIGALRM, Deadline._fire)
+            Deadline._active.append(self)
+            Deadline._arm()
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._armed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self._previous or signal.SIG_DFL)
-            self._armed = False
+        if self in Deadline._active:
+            Deadline._active.remove(self)
+            if Deadline._active:
+                Deadline._arm()
+            else:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, self._previous or signal.SIG_DFL)
 
-    def _fire(self, signum, frame) -> None:
-        if not self.expired:
-            self.expired = True
-            self.methods = self._entry_methods(frame)
-        signal.setitimer(signal.ITIMER_REAL, self.RETRY_S)
-        raise ProbeTimeout()
+    @staticmethod
+    def _arm() -> None:
+        now = time.monotonic()
+        pending = [d._ends_at - now for d in Deadline._active if not d.expired]
+        wait = min(pending) if pending else Deadline.RETRY_S
+        signal.setitimer(signal.ITIMER_REAL, max(wait, 0.001))
+
+    @staticmethod
+    def _fire(signum, frame) -> None:
+        now = time.monotonic()
+        for deadline in Deadline._active:
+            if not deadline.expired and deadline._ends_at <= now + 0.001:
+                deadline.expired = True
+                deadline.methods = deadline._entry_methods(frame)
+        if any(d.expired for d in Deadline._active):
+            signal.setitimer(signal.ITIMER_REAL, Deadline.RETRY_S)
+            raise ProbeTimeout()
+        Deadline._arm()
 
     def _entry_methods(self, frame) -> tuple[str, ...]:
         """The entry's methods (a class entry) or the entry itself (a function) on the stack."""
@@ -130,6 +158,8 @@ def run_probe(probes: Mapping[str, Callable], entry: Any, name: str, args: dict,
         with deadline:
             facts = probe(entry, **args)
     except ProbeTimeout:
+        if not deadline.expired:
+            raise  # an outer limit (the notebook cell this runs in) ran out, not this probe's
         facts = None
     except StudentRaised as raised:
         if not deadline.expired:

@@ -1,92 +1,98 @@
-"""The kit graded by nbgrader itself, end to end, in a temporary course.
+"""The kit graded by nbgrader itself, end to end, with the scores from the kit's judge.
 
-A copy of source/ and the nbgrader configuration goes through the real
-workflow: generate_assignment, submissions from several students, autograde,
-generate_feedback, export. The students are known answers:
+A copy of source/ and nbgrader_config.py goes through the real workflow in a
+temporary course: generate_assignment, submissions, autograde,
+generate_feedback, export. The students are known answers (points from the
+lab's checks, 18 in all):
 
-* solution    the instructor's solution: 17/17
-* stub        the released notebook, untouched: 0/17
-* no_bias     call() forgets the bias: loses the four checks that see it
-* glorot      kernel drawn with glorot_uniform: loses only the hidden
-              initializer check
-* tampered    the no_bias answer, with three failing grading cells (two
-              public, one hidden) replaced by `pass`: nbgrader must restore
-              them, so it scores exactly like no_bias
-* deleted     the glorot answer with two grading cells deleted, one it passes
-              and the hidden one it fails: nbgrader must put both back and
-              run them (15, not 14 or 17)
-* noisy       the solution, writing to stderr from build() and call():
-              stderr must not cost a correct answer anything (17)
+* solution    the instructor's solution: full marks
+* stub        the released notebook, untouched: 0
+* no_bias     call() forgets the bias: loses forward_pass, training_converges,
+              gradients_reach_weights and learns_other_lines
+* tampered    no_bias, with three failing test cells (two public, one hidden)
+              replaced by `pass`: nbgrader restores them, so it scores as no_bias
+* deleted     a glorot_uniform kernel (fails only the hidden initializer check),
+              with two test cells deleted, one it passes and the hidden one it
+              fails: nbgrader puts both back and the judge grades them
+* noisy       the solution writing to stderr in build() and call(): full marks
+* forger      no_bias, plus a cell that redefines run_check so that every test
+              cell passes in its own kernel: with the judge it scores as no_bias
+* forger_plain the same notebook, autograded with AUTOGRADER_NBGRADER_JUDGE=0
+              (plain nbgrader): full marks, which shows that the forger does
+              fool nbgrader on its own
 
-Scores are read from the real gradebook (per cell and per submission) and
-from the exported CSV. The feedback HTML must not show hidden tests: no
-hidden check's name, call or marker.
+The gradebook (per cell and in total), the exported CSV and `grade-batch` on
+the same submitted/ tree must agree. nbgrader runs in subprocesses with this
+interpreter and environment, so TF_USE_LEGACY_KERAS=1 reaches its kernels and
+the judge's subjects: the same test covers both Keras stacks.
 
-nbgrader runs in subprocesses with this interpreter and this environment, so
-TF_USE_LEGACY_KERAS=1 reaches the kernels and the same test covers both
-Keras stacks. Slow: one notebook takes about 20-30 s to grade with Keras 3.
+The tests at the end run the preprocessors in this process, without nbgrader
+commands or a kernel (fast).
 """
 from __future__ import annotations
 
 import csv
+import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
-import time
 
 import nbformat
 import pytest
 
-from autograder.checks import REGISTRY, grade_cell_id
-
-pytestmark = pytest.mark.nbgrader
+from autograder.lab import load_lab
+from autograder.registry import grade_cell_id
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ASSIGNMENT = "custom_dense_layer"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 SOLUTION_CELL = "simple_dense"
-HIDDEN = ("kernel_initializer", "gradients_reach_weights", "learns_other_lines")
+LAB = load_lab(ASSIGNMENT)
+CHECKS = LAB.checks("all")
+POINTS = {c.name: c.max_points for c in CHECKS}
+HIDDEN = [c.name for c in CHECKS if c.hidden]
+GRADE_ID = {c.name: grade_cell_id(c, CHECKS) for c in CHECKS}
 
 RETURN_WITH_BIAS = "return tf.matmul(inputs, self.kernel) + self.bias"
 NORMAL_KERNEL = "initializer=tf.random_normal_initializer()"
+FORGERY = '''
+# Make every graded cell pass in this kernel, whatever SimpleDense does.
+def run_check(name, layer_class, seed=None):
+    print(f"\\u2713 {name}: passed")
+'''
+
+NO_BIAS_FAILS = {"forward_pass", "training_converges", "gradients_reach_weights", "learns_other_lines"}
+PLAIN = "forger_plain"  # autograded by plain nbgrader (the control)
 
 
-def nbgrader_env() -> dict:
+# --------------------------------------------------------------------------- the course
+
+
+def nbgrader_env(**extra: str) -> dict:
     """This environment, plus what nbgrader and its kernels need to find."""
     env = dict(os.environ)
-    # nbgrader runs the `alembic` command of its own environment.
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    # The kernels import the grader from this checkout (CI also installs it).
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")  # nbgrader runs alembic
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    env.pop("AUTOGRADER_NBGRADER_JUDGE", None)
+    env.update(extra)
     return env
 
 
-def nbgrader(course: pathlib.Path, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
-        cwd=course, env=nbgrader_env(), capture_output=True, text=True, timeout=timeout,
-    )
+def nbgrader(course: pathlib.Path, *args: str, **env: str) -> str:
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=nbgrader_env(**env),
+                            capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, (
-        f"nbgrader {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
-    )
-    return result
+        f"nbgrader {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
+    return result.stdout + result.stderr
 
 
-def make_course(directory: pathlib.Path) -> pathlib.Path:
-    """A course directory holding copies of the kit's source and nbgrader configuration."""
-    shutil.copytree(ROOT / "source", directory / "source",
-                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-    for name in ("nbgrader_config.py", "nbgrader_hide_hidden.py"):
-        shutil.copy2(ROOT / name, directory / name)
-    return directory
-
-
-def solution_code() -> str:
+def solution_code(course: pathlib.Path) -> str:
     """The instructor's answer as a student would type it: no solution markers."""
-    source = nbformat.read(ROOT / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    source = nbformat.read(course / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
     cell = next(c for c in source.cells if c.get("id") == SOLUTION_CELL)
     return "\n".join(line for line in cell.source.splitlines() if "### " not in line)
 
@@ -103,7 +109,7 @@ def answer(nb, code: str):
 
 
 def grade_cell(nb, name: str):
-    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_cell_id(REGISTRY[name]))
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == GRADE_ID[name])
 
 
 def tamper(nb, *names: str):
@@ -113,145 +119,217 @@ def tamper(nb, *names: str):
 
 
 def delete(nb, *names: str):
-    ids = {grade_cell_id(REGISTRY[name]) for name in names}
+    ids = {GRADE_ID[name] for name in names}
     nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") not in ids]
     return nb
 
 
-# student: (how to make the submission from the released notebook, checks it fails)
-NO_BIAS_FAILS = {"forward_pass", "training_converges", "gradients_reach_weights", "learns_other_lines"}
-ALL_CHECKS = {"layer_builds", "variable_names", "weight_shapes", "bias_starts_at_zero", "weights_trainable",
-              "forward_pass", "training_converges", *HIDDEN}
+def forge(nb):
+    """A cell of the student's own, right after the set-up cell, that redefines run_check."""
+    index = next(i for i, c in enumerate(nb.cells) if c.get("id") == "setup")
+    nb.cells.insert(index + 1, nbformat.v4.new_code_cell(FORGERY.strip()))
+    return nb
 
 
-def _no_bias():
-    return changed(solution_code(), RETURN_WITH_BIAS, "return tf.matmul(inputs, self.kernel)")
+def no_bias(code: str) -> str:
+    return changed(code, RETURN_WITH_BIAS, "return tf.matmul(inputs, self.kernel)")
 
 
-def _glorot():
-    return changed(solution_code(), NORMAL_KERNEL, 'initializer="glorot_uniform"')
+def glorot(code: str) -> str:
+    return changed(code, NORMAL_KERNEL, 'initializer="glorot_uniform"')
 
 
-def _noisy():
-    code = changed(solution_code(), RETURN_WITH_BIAS,
-                   f'print("call() ran", file=sys.stderr)\n        {RETURN_WITH_BIAS}')
+def noisy(code: str) -> str:
+    code = changed(code, RETURN_WITH_BIAS, f'print("call() ran", file=sys.stderr)\n        {RETURN_WITH_BIAS}')
     code = changed(code, "self.kernel = self.add_weight(",
                    'print("build() ran", file=sys.stderr)\n        self.kernel = self.add_weight(')
     return "import sys\n\n" + code
 
 
+# student: (how to make the submission from the released notebook and the solution, the checks it fails)
 STUDENTS = {
-    "solution": (lambda nb: answer(nb, solution_code()), set()),
-    "stub": (lambda nb: nb, ALL_CHECKS),
-    "no_bias": (lambda nb: answer(nb, _no_bias()), NO_BIAS_FAILS),
-    "glorot": (lambda nb: answer(nb, _glorot()), {"kernel_initializer"}),
-    "tampered": (lambda nb: tamper(answer(nb, _no_bias()), "forward_pass", "training_converges",
-                                   "learns_other_lines"), NO_BIAS_FAILS),
-    "deleted": (lambda nb: delete(answer(nb, _glorot()), "layer_builds", "kernel_initializer"),
+    "solution": (lambda nb, code: answer(nb, code), set()),
+    "stub": (lambda nb, code: nb, {c.name for c in CHECKS}),
+    "no_bias": (lambda nb, code: answer(nb, no_bias(code)), NO_BIAS_FAILS),
+    "tampered": (lambda nb, code: tamper(answer(nb, no_bias(code)), "forward_pass", "training_converges",
+                                         "learns_other_lines"), NO_BIAS_FAILS),
+    "deleted": (lambda nb, code: delete(answer(nb, glorot(code)), "layer_builds", "kernel_initializer"),
                 {"kernel_initializer"}),
-    "noisy": (lambda nb: answer(nb, _noisy()), set()),
+    "noisy": (lambda nb, code: answer(nb, noisy(code)), set()),
+    "forger": (lambda nb, code: forge(answer(nb, no_bias(code))), NO_BIAS_FAILS),
 }
+EXPECTED = {**{student: fails for student, (_, fails) in STUDENTS.items()}, PLAIN: set()}
+
+
+def expected_score(fails) -> float:
+    return sum(p for name, p in POINTS.items() if name not in fails)
+
+
+def submit(course: pathlib.Path, student: str, nb) -> None:
+    folder = course / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True)
+    nbformat.write(nb, str(folder / NOTEBOOK))
 
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """Run the whole workflow once; the tests below read what it left."""
-    course = make_course(tmp_path_factory.mktemp("course"))
+    course = tmp_path_factory.mktemp("course")
+    shutil.copytree(ROOT / "source", course / "source",
+                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    shutil.copy2(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
     nbgrader(course, "generate_assignment", ASSIGNMENT)
     released = nbformat.read(course / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    code = solution_code(course)
     for student, (make, _) in STUDENTS.items():
-        folder = course / "submitted" / student / ASSIGNMENT
-        folder.mkdir(parents=True)
-        nbformat.write(make(nbformat.from_dict(released)), str(folder / NOTEBOOK))
-
-    start = time.perf_counter()
-    nbgrader(course, "autograde", ASSIGNMENT)
-    seconds = time.perf_counter() - start
-    print(f"\nnbgrader autograde: {len(STUDENTS)} submissions in {seconds:.1f} s "
-          f"({seconds / len(STUDENTS):.1f} s each)")
+        submit(course, student, make(nbformat.from_dict(released), code))
+    logs = {"judge": nbgrader(course, "autograde", ASSIGNMENT)}
+    # The control, graded by plain nbgrader: added after the judged run, which would otherwise grade it too.
+    submit(course, PLAIN, forge(answer(nbformat.from_dict(released), no_bias(code))))
+    logs["plain"] = nbgrader(course, "autograde", ASSIGNMENT, f"--student={PLAIN}", AUTOGRADER_NBGRADER_JUDGE="0")
     nbgrader(course, "generate_feedback", ASSIGNMENT)
     nbgrader(course, "export")
+    (course / "autograde.log").write_text(logs["judge"])
     return course
-
-
-@pytest.fixture(scope="module")
-def points(course):
-    """Points per check, as the source notebook's grade cells give them."""
-    source = nbformat.read(course / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
-    names = {grade_cell_id(check): name for name, check in REGISTRY.items()}
-    found = {}
-    for cell in source.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and meta["grade_id"] in names:
-            found[names[meta["grade_id"]]] = float(meta["points"])
-    assert set(found) == ALL_CHECKS and sum(found.values()) == 17
-    return found
-
-
-def expected_score(points, fails) -> float:
-    return sum(p for name, p in points.items() if name not in fails)
 
 
 def autograded(course, student):
     return nbformat.read(course / "autograded" / student / ASSIGNMENT / NOTEBOOK, as_version=4)
 
 
-def test_gradebook_scores_every_cell_and_submission(course, points):
+def feedback(course, student) -> str:
+    return (course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+
+
+def log_by_student(log: str) -> dict[str, str]:
+    """nbgrader's autograde log, cut where it starts on each student's notebook."""
+    parts = re.split(r"^\[AutogradeApp \| INFO\] Sanitizing \S*/submitted/([^/]+)/", log, flags=re.M)
+    return {parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+
+
+# --------------------------------------------------------------------------- scores
+
+
+def test_known_scores():
+    """The expectations themselves, in numbers."""
+    assert sum(POINTS.values()) == 18
+    scores = {student: expected_score(fails) for student, fails in EXPECTED.items()}
+    assert scores == {"solution": 18, "stub": 0, "no_bias": 10, "tampered": 10, "deleted": 16, "noisy": 18,
+                      "forger": 10, PLAIN: 18}
+
+
+@pytest.mark.nbgrader
+def test_gradebook_scores_every_cell_and_submission(course):
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        for student, (_, fails) in STUDENTS.items():
+        for student, fails in EXPECTED.items():
             submission = gradebook.find_submission(ASSIGNMENT, student)
-            assert submission.max_score == 17
-            cell_scores = {}
-            for name in points:
-                grade = gradebook.find_grade(grade_cell_id(REGISTRY[name]), ASSIGNMENT, ASSIGNMENT, student)
-                assert grade.max_score == points[name]
-                cell_scores[name] = grade.score
-            expected = {name: 0.0 if name in fails else p for name, p in points.items()}
-            assert cell_scores == expected, f"{student}: per-check scores"
-            assert submission.score == pytest.approx(expected_score(points, fails)), student
+            assert submission.max_score == sum(POINTS.values())
+            cells = {}
+            for name, points in POINTS.items():
+                grade = gradebook.find_grade(GRADE_ID[name], NOTEBOOK[:-6], ASSIGNMENT, student)
+                assert grade.max_score == points
+                cells[name] = grade.score
+            assert cells == {name: 0.0 if name in fails else p for name, p in POINTS.items()}, student
+            assert submission.score == pytest.approx(expected_score(fails)), student
 
 
-def test_known_scores(points):
-    """The expectations themselves, in numbers: 17, 0, 9, 15, 9, 15, 17."""
-    scores = {student: expected_score(points, fails) for student, (_, fails) in STUDENTS.items()}
-    assert scores == {"solution": 17, "stub": 0, "no_bias": 9, "glorot": 15, "tampered": 9,
-                      "deleted": 15, "noisy": 17}
-
-
-def test_export_csv(course, points):
+@pytest.mark.nbgrader
+def test_export_csv(course):
     with open(course / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
-    assert set(rows) == set(STUDENTS)
-    for student, (_, fails) in STUDENTS.items():
+    assert set(rows) == set(EXPECTED)
+    for student, fails in EXPECTED.items():
         assert rows[student]["assignment"] == ASSIGNMENT
-        assert float(rows[student]["max_score"]) == 17
-        assert float(rows[student]["score"]) == pytest.approx(expected_score(points, fails)), student
+        assert float(rows[student]["max_score"]) == sum(POINTS.values())
+        assert float(rows[student]["score"]) == pytest.approx(expected_score(fails)), student
 
 
+@pytest.mark.nbgrader
+def test_gradebook_agrees_with_grade_batch(course, tmp_path):
+    """Each student's gradebook total is what grade-batch gives the same submitted/ notebook."""
+    from nbgrader.api import Gradebook
+
+    out = tmp_path / "batch"
+    result = subprocess.run([sys.executable, "-m", "autograder", "grade-batch", str(course), "--output", str(out),
+                             "--assignment", ASSIGNMENT, "--quiet"],
+                            env=nbgrader_env(), capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open(out / "grades.csv", newline="") as handle:
+        batch = {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle)}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        book = {s: gradebook.find_submission(ASSIGNMENT, s).score for s in EXPECTED}
+    assert set(batch) == set(book)
+    judged = {s: book[s] for s in STUDENTS}
+    assert judged == {s: batch[s] for s in STUDENTS}
+    # The control: plain nbgrader was fooled; the judge, in grade-batch, was not.
+    assert book[PLAIN] == expected_score(set()) and batch[PLAIN] == expected_score(NO_BIAS_FAILS)
+
+
+# --------------------------------------------------------------------------- what the judge wrote
+
+
+@pytest.mark.nbgrader
+def test_test_cells_hold_the_judges_verdicts(course):
+    for student in STUDENTS:
+        fails = EXPECTED[student]
+        graded = autograded(course, student)
+        for name in POINTS:
+            cell = grade_cell(graded, name)
+            assert cell.execution_count is None, f"{student}: the kernel ran the test cell {name}"
+            [output] = cell.outputs
+            if name in fails:
+                assert output.output_type == "error" and output.ename == "CheckNotPassed", (student, name)
+                text = "\n".join(output.traceback)
+                assert text.startswith(f"CheckNotPassed: {name} (") and "\nExpected: " in text
+                assert "\nFound: " in text and "\nTry: " in text
+                assert "Traceback" not in text and "File " not in text
+                assert all(len(line) <= 88 for line in output.traceback), "teaching lines are wrapped"
+            else:
+                assert output.output_type == "stream" and output.text.startswith(f"\u2713 {name}: "), (student, name)
+
+
+@pytest.mark.nbgrader
+def test_the_forger_fools_only_its_own_kernel(course):
+    """Plain nbgrader scored the forger's own printed lines; the judge scored its layer."""
+    plain = autograded(course, PLAIN)
+    for name in POINTS:
+        cell = grade_cell(plain, name)
+        assert cell.execution_count is not None, "plain nbgrader runs the test cells in the kernel"
+        assert [o.text for o in cell.outputs] == [f"\u2713 {name}: passed\n"]
+    judged = autograded(course, "forger")
+    assert grade_cell(judged, "forward_pass").outputs[0].output_type == "error"
+
+
+@pytest.mark.nbgrader
 def test_locked_cells_were_restored(course):
     source = nbformat.read(course / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    tampered = autograded(course, "tampered")
     for name in ("forward_pass", "training_converges", "learns_other_lines"):
-        restored = grade_cell(autograded(course, "tampered"), name)
+        restored = grade_cell(tampered, name)
         assert restored.source == grade_cell(source, name).source
         assert f'run_check("{name}", SimpleDense)' in restored.source
     deleted = autograded(course, "deleted")
     for name in ("layer_builds", "kernel_initializer"):
         cell = grade_cell(deleted, name)
         assert f'run_check("{name}", SimpleDense)' in cell.source
-        assert cell.outputs, f"the restored {name} cell was not run"
+        assert cell.outputs, f"the restored {name} cell has no verdict"
 
 
-def test_hidden_checks_ran_when_grading(course):
-    graded = autograded(course, "solution")
-    for name in HIDDEN:
-        cell = grade_cell(graded, name)
-        assert f'run_check("{name}", SimpleDense)' in cell.source
-        printed = "".join(o.get("text", "") for o in cell.outputs)
-        assert name in printed, f"hidden check {name} did not report a pass: {cell.outputs}"
+@pytest.mark.nbgrader
+def test_checksum_warnings_only_for_real_changes(course):
+    """No "checksum has changed" for the hidden test cells of an honest submission; real edits still logged."""
+    logs = log_by_student((course / "autograde.log").read_text())
+    assert set(logs) == set(STUDENTS)
+    changed = {student: set(re.findall(r"Attribute 'checksum' for cell (\S+) has changed", log))
+               for student, log in logs.items()}
+    assert changed.pop("tampered") == {GRADE_ID[n] for n in ("forward_pass", "training_converges",
+                                                               "learns_other_lines")}
+    assert all(not cells for cells in changed.values()), changed
 
 
+@pytest.mark.nbgrader
 def test_kernels_ran_on_this_keras(course):
     """nbgrader's kernels inherit the environment: TF_USE_LEGACY_KERAS=1 selects Keras 2 there too."""
     legacy = os.environ.get("TF_USE_LEGACY_KERAS", "").lower() in ("1", "true", "yes")
@@ -260,25 +338,200 @@ def test_kernels_ran_on_this_keras(course):
     assert ("Keras 2." if legacy else "Keras 3.") in printed, printed
 
 
-def test_stderr_does_not_cost_points(course):
-    """The noisy student's stderr reached the grading cells, and was dropped before scoring."""
-    graded = autograded(course, "noisy")
-    for cell in graded.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade"):
-            assert not [o for o in cell.outputs if o.get("name") == "stderr"]
+# --------------------------------------------------------------------------- feedback
 
 
+@pytest.mark.nbgrader
 def test_feedback_hides_hidden_tests(course):
-    for student, (_, fails) in STUDENTS.items():
-        html = (course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    for student, fails in EXPECTED.items():
+        html = feedback(course, student)
         for name in HIDDEN:
             assert name not in html, f"{student}'s feedback names the hidden check {name}"
         for marker in ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
             assert marker not in html, f"{student}'s feedback shows {marker}"
-        # What does remain: the public checks, each hidden cell's comment and verdict.
         assert "layer_builds" in html
         assert html.count("Hidden check, ") == len(HIDDEN)
-        hidden_passed = sum(name not in fails for name in HIDDEN)
-        assert html.count("Hidden check passed.") == hidden_passed, student
-        assert html.count("Hidden check did not pass.") == len(HIDDEN) - hidden_passed, student
-        assert "Score: " in html
+        passed = sum(name not in fails for name in HIDDEN)
+        assert html.count("Hidden check passed.") == passed, student
+        assert html.count("Hidden check did not pass.") == len(HIDDEN) - passed, student
+
+
+@pytest.mark.nbgrader
+def test_feedback_shows_teaching_messages_and_no_server_paths(course):
+    html = feedback(course, "no_bias")
+    assert "forward_pass (2 points) did not pass." in html
+    assert html.count("Expected: ") >= 2
+    stub = feedback(course, "stub")  # its own cells raise through Keras
+    assert "NotImplementedError" in stub and "in library code not shown" in stub
+    for student in EXPECTED:
+        html = feedback(course, student)
+        for leak in (str(ROOT), sys.prefix, "site-packages", "autograder/"):
+            assert leak not in html, f"{student}'s feedback shows {leak!r}"
+
+
+@pytest.mark.nbgrader
+def test_feedback_renders_math_without_scripts(course):
+    html = feedback(course, "solution")
+    assert 'alt="y = 2x - 1"' in html and "data:image/svg+xml;base64," in html
+    assert "$y = 2x - 1$" not in html
+    assert "white-space: pre-wrap" in html
+
+
+# --------------------------------------------------------------------------- the preprocessors, in process
+
+
+def restored_release() -> nbformat.NotebookNode:
+    """The released notebook with its test cells as nbgrader restores them (from the source notebook)."""
+    source = nbformat.read(ROOT / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    for cell in source.cells:
+        if cell.get("id") == SOLUTION_CELL:
+            cell.source = "class SimpleDense:\n    pass"
+    return source
+
+
+def resources() -> dict:
+    return {"nbgrader": {"assignment": ASSIGNMENT, "student": "someone", "notebook": ASSIGNMENT}}
+
+
+def test_judge_grades_every_cell_from_one_grade(monkeypatch):
+    """Each test cell gets its own check's verdict; a cell with no check says so."""
+    from autograder import grading
+    from autograder.nbgrader.preprocessors import JudgeGrades
+    from autograder.results import CheckResult, Grade, Message, Status
+
+    failed = {"forward_pass", "learns_other_lines"}
+    message = Message("a long expectation " * 8, "something else", "try again")
+    results = [CheckResult(c.name, c.category, c.visibility, c.max_points,
+                           Status.FAILED if c.name in failed else Status.PASSED,
+                           note="" if c.name in failed else f"{c.name} is fine",
+                           message=message if c.name in failed else None) for c in CHECKS]
+    monkeypatch.setattr(grading, "grade_notebook", lambda *a, **k: Grade(NOTEBOOK, ASSIGNMENT, results))
+    nb = restored_release()
+    extra = nbformat.v4.new_code_cell("run_check('no_such_check', SimpleDense)", metadata={"nbgrader": {
+        "grade": True, "solution": False, "locked": True, "grade_id": "test_extra", "points": 1,
+        "schema_version": 3}})
+    nb.cells.append(extra)
+    inspect = next(c for c in nb.cells if c.get("id") == "inspect")
+    inspect.outputs = [nbformat.v4.new_output("stream", name="stdout", text="kept\n")]
+    nb, _ = JudgeGrades().preprocess(nb, resources())
+    for check in CHECKS:
+        [output] = grade_cell(nb, check.name).outputs
+        if check.name in failed:
+            assert output.ename == "CheckNotPassed"
+            assert output.traceback[0] == f"CheckNotPassed: {check.name} ({check.max_points:g} points) did not pass."
+            assert output.traceback[1].startswith("Expected: a long expectation")
+            assert all(len(line) <= 88 for line in output.traceback) and len(output.traceback) > 4
+        else:
+            assert output.text == f"\u2713 {check.name}: {check.name} is fine\n"
+    [output] = nb.cells[-1].outputs
+    assert output.ename == "NotGraded" and "test_extra" in output.traceback[0]
+    assert [o.text for o in inspect.outputs] == ["kept\n"], "cells that are not test cells keep their outputs"
+
+
+def test_judge_grades_a_notebook_it_cannot_grade():
+    """No cell defines the lab's class: every test cell says why it was not graded (no subject is started)."""
+    from autograder.nbgrader.preprocessors import JudgeGrades
+
+    nb = restored_release()
+    nb.cells = [c for c in nb.cells if c.cell_type != "code" or c.metadata.get("nbgrader", {}).get("grade")]
+    nb, _ = JudgeGrades().preprocess(nb, resources())
+    for name in POINTS:
+        [output] = grade_cell(nb, name).outputs
+        assert output.ename == "NotGraded"
+        assert "could not be graded" in output.traceback[0] and "SimpleDense" in " ".join(output.traceback)
+
+
+def test_judge_grades_survives_a_grader_failure(monkeypatch, caplog):
+    from autograder import grading
+    from autograder.nbgrader.preprocessors import JudgeGrades
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug in a check")
+
+    monkeypatch.setattr(grading, "grade_notebook", broken)
+    nb, _ = JudgeGrades().preprocess(restored_release(), resources())
+    for name in POINTS:
+        [output] = grade_cell(nb, name).outputs
+        assert output.ename == "NotGraded" and "fault in the grader" in " ".join(output.traceback)
+        assert "ZeroDivisionError" not in json.dumps(output)
+
+
+def test_judge_grades_leaves_other_assignments_to_nbgrader():
+    from autograder.nbgrader.preprocessors import JudgeGrades
+
+    nb = restored_release()
+    cell = grade_cell(nb, "forward_pass")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="from the kernel\n")]
+    info = {"nbgrader": {"assignment": "not_a_lab", "student": "someone", "notebook": "x"}}
+    nb, _ = JudgeGrades().preprocess(nb, info)
+    assert [o.text for o in cell.outputs] == ["from the kernel\n"]
+
+
+def test_released_source_of_a_hidden_test_cell():
+    """QuietOverwriteCells recognises exactly what generate_assignment released."""
+    from autograder.nbgrader.preprocessors import QuietOverwriteCells
+
+    source = nbformat.read(ROOT / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    release = nbformat.read(ROOT / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    quiet = QuietOverwriteCells()
+    for name in HIDDEN:
+        assert quiet._released(grade_cell(source, name).source) == grade_cell(release, name).source
+    assert quiet._released(grade_cell(source, "forward_pass").source) is None  # nothing hidden: nothing benign
+    assert quiet._released("### BEGIN HIDDEN TESTS\nx = 1") is None  # malformed
+
+
+def test_library_frames_are_left_out():
+    from autograder.nbgrader.preprocessors import HideLibraryFrames
+
+    entries = ["\x1b[0;31m----\x1b[0m\nNotImplementedError   Traceback (most recent call last)",
+               "Cell \x1b[0;32mIn[4], line 5\x1b[0m\n----> 5 y = my_dense(x)",
+               "File \x1b[0;32m/srv/venv/lib/python3.11/site-packages/keras/src/utils/traceback_utils.py:122\x1b[0m, "
+               "in \x1b[0;36mfilter_traceback.<locals>.error_handler\x1b[0;34m(*args, **kwargs)\x1b[0m\n    raise",
+               'File "/srv/venv/lib/python3.11/site-packages/autograder/selfcheck.py", line 3, in run_check\n  x',
+               "Cell \x1b[0;32mIn[2], line 16\x1b[0m, in SimpleDense.build(self, input_shape)\n---> 16 raise",
+               "\x1b[0;31mNotImplementedError\x1b[0m: "]
+    kept = HideLibraryFrames().shorten(entries)
+    assert kept == [entries[0], entries[1], "[2 frames in library code not shown]", entries[4], entries[5]]
+    assert not any("/srv/" in entry for entry in kept)
+
+
+def test_math_is_drawn_or_left_to_mathjax():
+    from autograder.nbgrader.feedback import math_html
+
+    drawn = math_html("y = 2x - 1", False, 11.0)
+    assert drawn.startswith('<img class="autograder-math" src="data:image/svg+xml;base64,')
+    assert 'alt="y = 2x - 1"' in drawn
+    assert math_html(r"\begin{align} a &= b \end{align}", True, 11.0) is None  # not mathtext's: MathJax's
+
+
+def test_hidden_tests_hidden_and_messages_without_names():
+    """HideHiddenTests on a notebook as autograde leaves it: a failed hidden check and a passed one."""
+    from autograder.nbgrader.preprocessors import HideHiddenTests, JudgeGrades
+    from autograder.results import CheckResult, Message, Status
+
+    failing = next(c for c in CHECKS if c.name == "kernel_initializer")
+    nb = restored_release()
+    message = Message(f"{failing.name} to hold", "it does not", "look at kernel_initializer again")
+    for check in CHECKS:
+        if check.hidden:
+            result = CheckResult(check.name, check.category, "hidden", check.max_points,
+                                 Status.FAILED if check is failing else Status.PASSED,
+                                 note=f"{check.name} holds", message=message if check is failing else None)
+            cell = grade_cell(nb, check.name)
+            cell.outputs = [JudgeGrades()._verdict(result)]
+            cell.metadata.nbgrader["score"] = result.points
+    for show in (False, True):
+        shown, _ = HideHiddenTests(show_messages=show).preprocess(nbformat.from_dict(nb), resources())
+        text = nbformat.writes(shown)
+        assert "BEGIN HIDDEN TESTS" not in text
+        for name in HIDDEN:
+            assert name not in text
+        cells = [c for c in shown.cells if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("hidden")]
+        assert len(cells) == len(HIDDEN) and not any("run_check" in c.source for c in cells)
+        outputs = ["".join(o.text for o in c.outputs) for c in cells]
+        assert outputs.count("Hidden check passed.\n") == len(HIDDEN) - 1
+        [failed] = [o for o in outputs if o.startswith("Hidden check did not pass.")]
+        if show:
+            assert "Expected: this check to hold." in failed and "Try: look at this check again." in failed
+        else:
+            assert failed == "Hidden check did not pass. Its code is not shown.\n"

@@ -27,6 +27,10 @@ import platform
 import sys
 import uuid
 
+# Imported now, not when used: after the drop to nobody the kit's own files may be unreadable
+# (Gradescope's setup.sh makes them root-only), and a late import there fails.
+from . import landlock
+
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 1, 4, 36
 NOBODY = "nobody"
 GRADER_PREFIXES = ("AUTOGRADER_", "DASK_", "NBGRADER_", "JUPYTERHUB_API_TOKEN", "PYTEST_", "COV_")
@@ -253,14 +257,15 @@ def contain(channel_fds: int | set[int], workdir: str, memory_mb: int | None, hi
         drop_privileges(ids)
         holds["user"] = NOBODY
     try:
-        from . import landlock
-
         holds.update(landlock.restrict(readable_paths(hidden), [workdir, os.devnull]))
     except OSError as error:
         holds["landlock_error"] = str(error)
     environment = jupyter_environment(workdir)
     os.environ.clear()
     os.environ.update(environment)
+    import tempfile
+
+    tempfile.tempdir = None  # the zygote's cached /tmp is not writable here: use TMPDIR (AutoGraph writes there)
     sys.argv = [os.path.join(os.path.dirname(os.__file__), "site-packages", "ipykernel_launcher.py"),
                 "-f", os.path.join(workdir, ".local", "share", "jupyter", "runtime",
                                    f"kernel-{uuid.uuid4()}.json")]

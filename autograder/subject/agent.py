@@ -77,7 +77,7 @@ def serve(lab: Lab, channel: Channel) -> None:
     sys.stdout = sys.stderr = output
     try:
         channel.send({"op": "hello"})
-        request = channel.receive()
+        request = channel.receive() or {}
         if request.get("op") != "run":
             return
         setup = getattr(probes_module, "setup_subject", None)
@@ -94,7 +94,7 @@ def serve(lab: Lab, channel: Channel) -> None:
         environment = getattr(probes_module, "environment", dict)()
         channel.send({"op": "ready", "entry": entry is not None, "environment": environment})
         while True:
-            request = channel.receive()
+            request = channel.receive() or {}
             if request.get("op") != "probe":
                 break
             reply = run_probe(probes, entry, str(request.get("probe")), dict(request.get("args") or {}),

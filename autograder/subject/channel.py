@@ -34,8 +34,9 @@ class Channel:
         except OSError as error:
             raise ChannelClosed(f"cannot write: {error.strerror}") from None
 
-    def receive(self, deadline: float | None = None) -> dict:
-        """The next message; waits until ``deadline`` (a ``time.monotonic()`` value) or for ever."""
+    def receive(self, deadline: float | None = None) -> dict | None:
+        """The next message, or None for a line that is not one; waits until ``deadline``
+        (a ``time.monotonic()`` value) or for ever."""
         while b"\n" not in self._buffer:
             if len(self._buffer) > self.max_line:
                 raise ChannelClosed("a message longer than the limit")
@@ -56,8 +57,8 @@ class Channel:
         line, self._buffer = self._buffer.split(b"\n", 1)
         try:
             return codec.loads(line)
-        except codec.DecodeError as error:
-            raise ChannelClosed(f"malformed message: {error}") from None
+        except codec.DecodeError:
+            return None
 
     def close(self) -> None:
         for fd in {self.read_fd, self.write_fd}:

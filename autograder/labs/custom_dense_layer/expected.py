@@ -16,12 +16,6 @@ def dense(inputs: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarra
     return np.asarray(inputs, np.float64) @ np.asarray(kernel, np.float64) + np.asarray(bias, np.float64)
 
 
-def squared_error_gradients(inputs, kernel, bias, targets) -> tuple[np.ndarray, np.ndarray]:
-    """Gradients of ``sum((inputs @ kernel + bias - targets) ** 2)`` for the kernel and the bias."""
-    residual = dense(inputs, kernel, bias) - np.asarray(targets, np.float64)
-    return 2.0 * np.asarray(inputs, np.float64).T @ residual, 2.0 * residual.sum(axis=0)
-
-
 def sgd_on_mse(xs, ys, kernel, bias, epochs: int, learning_rate: float) -> tuple[np.ndarray, np.ndarray]:
     """Full-batch gradient descent on mean squared error, as ``model.fit`` takes it with Keras's SGD.
 

@@ -153,8 +153,8 @@ def built_layer(entry, kwargs: dict, input_shape, seed: int):
     """A fresh layer, built for inputs of ``input_shape`` as Keras would build it."""
     seed_everything(seed)
     layer = make_layer(entry, kwargs)
-    if not isinstance(layer, tf.keras.layers.Layer):
-        return layer
+    if not isinstance(layer, tf.keras.layers.Layer) or not layer_facts(layer)["base_initialized"]:
+        return layer  # not a layer Keras could build: the facts say why
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         student("build()", layer.build, native_shape(input_shape))
@@ -201,7 +201,10 @@ def build(entry, *, kwargs: dict, input_shape: list, seed: int) -> dict:
     layer = built_layer(entry, kwargs, input_shape, seed)
     if not isinstance(layer, tf.keras.layers.Layer):
         return {"is_layer": False, "type": type(layer).__name__}
-    return {**layer_facts(layer), "variables": variable_facts(layer), "sublayers": keras_sublayers(layer)}
+    facts = layer_facts(layer)
+    if not facts["base_initialized"]:
+        return {**facts, "variables": [], "sublayers": []}
+    return {**facts, "variables": variable_facts(layer), "sublayers": keras_sublayers(layer)}
 
 
 @probe

@@ -51,18 +51,32 @@ def layer_kwargs(ctx, **fixed) -> dict:
     return {**ctx.options.get("layer_kwargs", {}), **fixed}
 
 
+def _draw_configurations(rng) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """Two (batch, features, units) triples: within each, three different numbers; between them,
+    different numbers in every place. A layer that hard-codes a size fails one of the two."""
+    first = rng.choice(np.arange(2, 10), 3, replace=False)
+    second = rng.choice(np.arange(2, 10), 3, replace=False)
+    while np.any(first == second):
+        second = rng.choice(np.arange(2, 10), 3, replace=False)
+    return tuple(int(d) for d in first), tuple(int(d) for d in second)
+
+
+def configurations(ctx) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    return ctx.shared("configurations", _draw_configurations)
+
+
 def dims(ctx) -> tuple[int, int, int]:
-    """(batch, input features, units) for this run: three different numbers from 2 to 9."""
-    return ctx.shared("dims", lambda rng: tuple(int(d) for d in rng.choice(np.arange(2, 10), 3, replace=False)))
+    """(batch, input features, units) of this run's main build: three different numbers from 2 to 9."""
+    return configurations(ctx)[0]
 
 
 def build_seed(ctx) -> int:
     return ctx.shared("build_seed", lambda rng: int(rng.integers(0, 2**31 - 1)))
 
 
-def build_facts(ctx, *, kwargs: dict | None = None, input_shape=None) -> dict:
+def build_facts(ctx, *, kwargs: dict | None = None, input_shape=None, configuration: int = 0) -> dict:
     """The layer built for this run's shapes (or those given): its variables and what it is made of."""
-    batch, features, units = dims(ctx)
+    batch, features, units = configurations(ctx)[configuration]
     facts = ctx.ask("build", kwargs=layer_kwargs(ctx, units=units) if kwargs is None else kwargs,
                     input_shape=list(input_shape or [batch, features]), seed=build_seed(ctx))
     require_layer(ctx, facts)
@@ -142,8 +156,12 @@ def describe_student_error(error: StudentError) -> Message:
     if kind in ("MemoryError", "ResourceExhaustedError"):
         hint = ("the layer needs only a (features, units) kernel and a (units,) bias; look for a huge "
                 "allocation or a list that never stops growing")
-    elif "super().__init__" in text or "super(" in text:
+    elif "super().__init__" in text or "super(" in text or (kind == "AttributeError" and "attribute '_" in text):
         hint = "call `super().__init__()` as the first line of `__init__`, before setting `self.units`"
+    elif "No gradients provided" in text:
+        return Message(f"{error.stage} to train the layer's weights",
+                       f"{text}: the output does not depend on any trainable weight",
+                       "call() must compute the output from self.kernel and self.bias, so training can change them")
     elif kind in ("TypeError", "ValueError", "InvalidArgumentError") and any(
             word in text.lower() for word in ("shape", "dimension", "matrix", "incompatible")):
         hint = ("check the shapes: the kernel is (input_shape[-1], self.units), the bias is (self.units,), "
@@ -183,11 +201,12 @@ def check_writes_own_layer(ctx) -> str:
 def check_layer_builds(ctx) -> str:
     """SimpleDense(units=n) is a Keras layer that keeps `units`, has 32 by default, and builds."""
     batch, features, units = dims(ctx)
-    facts = ctx.ask("construct", kwargs=layer_kwargs(ctx, units=units))
-    require_layer(ctx, facts)
-    if facts["units"] != units:
-        raise CheckFailed(f"{ctx.entry}(units={units}).units == {units}", f"units = {facts['units']!r}",
-                          "keep `self.units = units` in __init__")
+    for asked in (units, configurations(ctx)[1][2]):
+        facts = ctx.ask("construct", kwargs=layer_kwargs(ctx, units=asked))
+        require_layer(ctx, facts)
+        if facts["units"] != asked:
+            raise CheckFailed(f"{ctx.entry}(units={asked}).units == {asked}", f"units = {facts['units']!r}",
+                              "keep `self.units = units` in __init__")
     default = ctx.ask("construct", kwargs=layer_kwargs(ctx))
     if default.get("units") != DEFAULT_UNITS:
         raise CheckFailed(f"{ctx.entry}() to have {DEFAULT_UNITS} units when none are given, as the lab states",
@@ -215,9 +234,15 @@ def check_variable_names(ctx) -> str:
 
 @REGISTRY.check("weight_shapes", "shapes", 2)
 def check_weight_shapes(ctx) -> str:
-    """The kernel is (input features, units) and the bias is (units,)."""
-    batch, features, units = dims(ctx)
-    _, kernel, _, bias = require_kernel_and_bias(ctx, build_facts(ctx)["variables"])
+    """The kernel is (input features, units) and the bias is (units,), for any sizes."""
+    notes = [_shapes_in(ctx, configuration) for configuration in (0, 1)]
+    return "; ".join(notes)
+
+
+def _shapes_in(ctx, configuration: int) -> str:
+    batch, features, units = configurations(ctx)[configuration]
+    variables = build_facts(ctx, configuration=configuration)["variables"]
+    _, kernel, _, bias = require_kernel_and_bias(ctx, variables)
     kernel_shape, bias_shape = tuple(kernel["shape"]), tuple(bias["shape"])
     setting = f"for inputs of shape ({batch}, {features}) and units={units}"
     if kernel_shape == (units, features):
@@ -273,9 +298,15 @@ def check_weights_trainable(ctx) -> str:
 
 @REGISTRY.check("forward_pass", "forward", 2)
 def check_forward_pass(ctx) -> str:
-    """call() returns inputs @ kernel + bias, using the layer's own weights."""
-    batch, features, units = dims(ctx)
-    facts = build_facts(ctx)
+    """call() returns inputs @ kernel + bias, using the layer's own weights, for any sizes."""
+    for configuration in (0, 1):
+        _forward_in(ctx, configuration)
+    return "call() computes inputs @ kernel + bias"
+
+
+def _forward_in(ctx, configuration: int) -> None:
+    batch, features, units = configurations(ctx)[configuration]
+    facts = build_facts(ctx, configuration=configuration)
     kernel_index, kernel, bias_index, bias = require_kernel_and_bias(ctx, facts["variables"])
     require_shapes(ctx, kernel, bias, features, units)
     inputs = ctx.rng.uniform(-INPUT_RANGE, INPUT_RANGE, size=(batch, features)).astype(np.float32)
@@ -291,14 +322,13 @@ def check_forward_pass(ctx) -> str:
         raise CheckFailed(f"outputs of shape {expected.shape} for inputs of shape {inputs.shape}",
                           f"shape {outputs.shape}",
                           "return inputs @ self.kernel + self.bias (a matrix product, then add the bias)")
-    if close(outputs, expected):
-        starting = ctx.ask("forward", **probe)["outputs"]
-        if close(starting, dense(inputs, kernel["values"], bias["values"])):
-            return "call() computes inputs @ kernel + bias"
+    if not close(outputs, expected):
+        raise CheckFailed(*_forward_mistake(ctx, inputs, outputs, expected, new_bias, probe))
+    starting = ctx.ask("forward", **probe)["outputs"]
+    if not close(starting, dense(inputs, kernel["values"], bias["values"])):
         raise CheckFailed("call() to compute its output from the layer's own kernel and bias",
                           "with the weights it was built with, the output is not inputs @ kernel + bias",
                           "use self.kernel and self.bias (the variables build() made) in call(), nothing else")
-    raise CheckFailed(*_forward_mistake(ctx, inputs, outputs, expected, new_bias, probe))
 
 
 def _forward_mistake(ctx, inputs, outputs, expected, new_bias, probe) -> tuple[str, str, str]:
@@ -358,6 +388,12 @@ def train_and_compare(ctx, xs: np.ndarray, ys: np.ndarray, points: np.ndarray, w
     predictions_right = close(predictions, want_predictions, 0.0, TRAINED_PREDICTION_TOLERANCE)
     if weights_right and predictions_right:
         return figures
+    stuck = np.array_equal(learned_kernel, start_kernel) and np.array_equal(learned_bias, start_bias)
+    slope, intercept = np.polyfit(np.asarray(xs, np.float64).ravel(), np.asarray(ys, np.float64).ravel(), 1)
+    on_the_line = close(predictions, slope * np.asarray(points, np.float64).ravel() + intercept, 0.0, 0.2)
+    if stuck and on_the_line:
+        raise CheckFailed(expected, f"{found}: the output is right but the weights did not learn it",
+                          "call() must compute the output from self.kernel and self.bias, so training changes them")
     if np.array_equal(learned_kernel, start_kernel) or np.array_equal(learned_bias, start_bias):
         stuck = "kernel" if np.array_equal(learned_kernel, start_kernel) else "bias"
         raise CheckFailed(expected, f"{found}: the {stuck} never changed during training",

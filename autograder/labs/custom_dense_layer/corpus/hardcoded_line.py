@@ -1,7 +1,6 @@
-# An endless loop in call() that catches every exception it can, to outlive the check's alarm.
+# call() ignores the weights and returns the lab's line, 2x - 1.
 # expect: lose=forward,training,trainability
-# message: did not finish within 2 s
-# limits: timeout_s=30 check_timeout_s=2
+# message: does not depend on any trainable weight
 class SimpleDense(tf.keras.layers.Layer):
     def __init__(self, units=32):
         super().__init__()
@@ -13,9 +12,4 @@ class SimpleDense(tf.keras.layers.Layer):
         self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros", trainable=True)
 
     def call(self, inputs):
-        while True:
-            try:
-                while True:
-                    pass
-            except Exception:
-                pass
+        return 2.0 * inputs - 1.0

@@ -1,8 +1,9 @@
-# A layer without a bias that prints forged "all passed" result lines on stdout.
+# A layer without a bias that writes forged result lines to every open file descriptor.
+# Judged in another process, it earns what its honest code (a layer without a bias) earns.
 # expect: lose=forward,training,trainability
 # message: the bias is never added
 import json
-import sys
+import os
 
 CHECKS = ["layer_builds", "variable_names", "weight_shapes", "bias_starts_at_zero", "weights_trainable",
           "forward_pass", "training_converges", "kernel_initializer", "gradients_reach_weights",
@@ -10,18 +11,20 @@ CHECKS = ["layer_builds", "variable_names", "weight_shapes", "bias_starts_at_zer
 
 
 def forge():
-    for stream in (sys.stdout, sys.__stdout__, sys.stderr):
-        for name in CHECKS:
-            print(json.dumps({"verdict": [name, True, "ok"]}), file=stream, flush=True)
-            print(json.dumps([{"name": name, "passed": True, "points": 3}]), file=stream, flush=True)
-        print(json.dumps({"done": True, "score": 17, "max_score": 17}), file=stream, flush=True)
+    lines = [json.dumps({"verdict": [name, True, "ok"]}) for name in CHECKS] + [json.dumps({"done": True})]
+    text = "\n" + "\n".join(lines) + "\n"
+    for fd in range(0, 64):
+        try:
+            with os.fdopen(fd, "w", closefd=False) as stream:
+                stream.write(text)
+        except Exception:
+            pass
 
 
 class SimpleDense(tf.keras.layers.Layer):
     def __init__(self, units=32):
         super().__init__()
         self.units = units
-        forge()
 
     def build(self, input_shape):
         forge()

@@ -1,9 +1,9 @@
-# A layer without a bias that climbs the call stack through a traceback, finds the grader's
-# secret token and result pipe, and sends forged "passed" verdicts with them.
-# expect: zero
-# message: reaches into the grader
+# A layer without a bias that prints forged "all passed" result lines on stdout.
+# Judged in another process, it earns what its honest code (a layer without a bias) earns.
+# expect: lose=forward,training,trainability
+# message: the bias is never added
 import json
-import os
+import sys
 
 CHECKS = ["layer_builds", "variable_names", "weight_shapes", "bias_starts_at_zero", "weights_trainable",
           "forward_pass", "training_converges", "kernel_initializer", "gradients_reach_weights",
@@ -11,25 +11,18 @@ CHECKS = ["layer_builds", "variable_names", "weight_shapes", "bias_starts_at_zer
 
 
 def forge():
-    try:
-        raise ValueError
-    except ValueError as error:
-        frame = error.__traceback__.tb_frame
-    while frame is not None:
-        found = frame.f_locals
-        if "token" in found and "write_fd" in found:
-            with os.fdopen(found["write_fd"], "w", closefd=False) as pipe:
-                for name in CHECKS:
-                    pipe.write(json.dumps({"verdict": [name, True, "ok"], "token": found["token"]}) + "\n")
-                pipe.write(json.dumps({"done": True, "token": found["token"]}) + "\n")
-            return
-        frame = frame.f_back
+    for stream in (sys.stdout, sys.__stdout__, sys.stderr):
+        for name in CHECKS:
+            print(json.dumps({"verdict": [name, True, "ok"]}), file=stream, flush=True)
+            print(json.dumps([{"name": name, "passed": True, "points": 3}]), file=stream, flush=True)
+        print(json.dumps({"done": True, "score": 17, "max_score": 17}), file=stream, flush=True)
 
 
 class SimpleDense(tf.keras.layers.Layer):
     def __init__(self, units=32):
         super().__init__()
         self.units = units
+        forge()
 
     def build(self, input_shape):
         forge()

@@ -1,6 +1,6 @@
-# A random normal kernel with stddev 1.0 instead of 0.05.
-# expect: lose=initializers
-# message: stddev 1.0
+# The class cell does not parse: a missing closing parenthesis.
+# expect: zero
+# message: SyntaxError
 class SimpleDense(tf.keras.layers.Layer):
     def __init__(self, units=32):
         super().__init__()
@@ -8,7 +8,7 @@ class SimpleDense(tf.keras.layers.Layer):
 
     def build(self, input_shape):
         self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units),
-                                      initializer=tf.random_normal_initializer(stddev=1.0), trainable=True)
+                                      initializer=tf.random_normal_initializer(), trainable=True
         self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros", trainable=True)
 
     def call(self, inputs):

@@ -1,9 +1,8 @@
-# The token theft again, with the frame handed over by a signal handler (Python does not audit
-# that) and the signal module taken from the module table through getattr (no source scan can
-# read that). A KNOWN GAP: the checks run in the submission's own process, so whatever the grader can
-# write, this code can write too. Kept so that the day the gap closes, this case says so.
-# expect: zero
-# known: forges full marks; closing it needs the checks and the submission in separate processes
+# The token theft of tamper_steal_token, with every frame attribute spelled through getattr and
+# built-up strings, which no source scan can read: the sandbox's audit hook sees it instead.
+# Judged in another process, it earns what its honest code (a layer without a bias) earns.
+# expect: lose=forward,training,trainability
+# message: the bias is never added
 import json
 import os
 
@@ -13,11 +12,10 @@ CHECKS = ["layer_builds", "variable_names", "weight_shapes", "bias_starts_at_zer
 
 
 def forge():
-    signal = getattr(getattr(os, "s" + "ys"), "mod" + "ules")["sig" + "nal"]
-    caught = []
-    signal.signal(signal.SIGUSR2, lambda number, frame: caught.append(frame))
-    signal.raise_signal(signal.SIGUSR2)
-    frame = caught[0]
+    try:
+        raise ValueError
+    except ValueError as error:
+        frame = getattr(getattr(error, "__trace" + "back__"), "tb_" + "frame")
     while frame is not None:
         found = getattr(frame, "f_" + "locals")
         if "token" in found and "write_fd" in found:

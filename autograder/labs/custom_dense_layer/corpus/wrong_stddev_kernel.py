@@ -1,16 +1,15 @@
-# A layer without a bias that replaces numpy.allclose inside build(), so every comparison agrees.
-# expect: zero
-# message: replaced numpy.allclose
+# A random normal kernel with stddev 1.0 instead of 0.05.
+# expect: lose=initializers
+# message: mean 0 and stddev 0.05
 class SimpleDense(tf.keras.layers.Layer):
     def __init__(self, units=32):
         super().__init__()
         self.units = units
 
     def build(self, input_shape):
-        np.allclose = lambda *args, **kwargs: True
         self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units),
-                                      initializer=tf.random_normal_initializer(), trainable=True)
+                                      initializer=tf.random_normal_initializer(stddev=1.0), trainable=True)
         self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros", trainable=True)
 
     def call(self, inputs):
-        return tf.matmul(inputs, self.kernel)
+        return tf.matmul(inputs, self.kernel) + self.bias

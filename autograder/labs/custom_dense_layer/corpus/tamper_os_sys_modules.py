@@ -1,7 +1,7 @@
-# Reaches the module table with getattr and built-up strings, which no source scan can read,
-# and widens every tolerance of the grader.
-# expect: zero
-# message: replaced autograder.checks.public.PREDICTION_TOLERANCE
+# Reaches the grader through os.sys.modules (no import statement) and widens every tolerance.
+# Judged in another process, it earns what its honest code (a layer without a bias) earns.
+# expect: lose=forward,training,trainability
+# message: the bias is never added
 import os
 
 
@@ -11,12 +11,11 @@ class SimpleDense(tf.keras.layers.Layer):
         self.units = units
 
     def build(self, input_shape):
-        table = getattr(getattr(os, "s" + "ys"), "mod" + "ules")
-        for name in list(table):
-            if name.startswith("auto" + "grader.checks."):
-                for attribute in dir(table[name]):
+        for name, module in list(os.sys.modules.items()):
+            if name.startswith("autograder.checks."):
+                for attribute in dir(module):
                     if attribute.endswith("TOLERANCE"):
-                        setattr(table[name], attribute, 1e9)
+                        setattr(module, attribute, 1e9)
         self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units),
                                       initializer=tf.random_normal_initializer(), trainable=True)
         self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros", trainable=True)

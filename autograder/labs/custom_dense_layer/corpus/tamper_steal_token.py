@@ -1,4 +1,6 @@
-# A layer without a bias that writes forged result lines to every open file descriptor.
+# A layer without a bias that climbs the call stack through a traceback, finds the grader's
+# secret token and result pipe, and sends forged "passed" verdicts with them.
+# Judged in another process, it earns what its honest code (a layer without a bias) earns.
 # expect: lose=forward,training,trainability
 # message: the bias is never added
 import json
@@ -10,14 +12,19 @@ CHECKS = ["layer_builds", "variable_names", "weight_shapes", "bias_starts_at_zer
 
 
 def forge():
-    lines = [json.dumps({"verdict": [name, True, "ok"]}) for name in CHECKS] + [json.dumps({"done": True})]
-    text = "\n" + "\n".join(lines) + "\n"
-    for fd in range(0, 64):
-        try:
-            with os.fdopen(fd, "w", closefd=False) as stream:
-                stream.write(text)
-        except Exception:
-            pass
+    try:
+        raise ValueError
+    except ValueError as error:
+        frame = error.__traceback__.tb_frame
+    while frame is not None:
+        found = frame.f_locals
+        if "token" in found and "write_fd" in found:
+            with os.fdopen(found["write_fd"], "w", closefd=False) as pipe:
+                for name in CHECKS:
+                    pipe.write(json.dumps({"verdict": [name, True, "ok"], "token": found["token"]}) + "\n")
+                pipe.write(json.dumps({"done": True, "token": found["token"]}) + "\n")
+            return
+        frame = frame.f_back
 
 
 class SimpleDense(tf.keras.layers.Layer):

@@ -1,0 +1,249 @@
+"""A lab's corpus: known-right and known-wrong submissions, each saying what the grader must make of it.
+
+Each file in ``autograder/labs/<lab>/corpus/`` is the code of the lab's
+answer cell (it may use the names the released notebook's set-up cell
+defines, such as ``tf`` and ``np``), after a header of ``# key: value`` lines:
+
+    # expect: full                          every check passes
+    # expect: zero                          every check fails
+    # expect: lose=initializers,training    exactly these categories lose points;
+                                            every other category keeps all of its
+    # message: glorot                       a failing check's message says this
+                                            (case-insensitive; may be repeated)
+    # absent: kernel_initializer            no message and no cell report says this (a leak)
+    # ending: time limit                    the grade's ending is this (an Ending value)
+    # stack: keras3                         run only on Keras 3 (or: keras2)
+    # limits: timeout_s=8 check_timeout_s=2 limits for this case
+    # source: release-stub                  grade the released notebook as it is
+
+A line ``# %% cell`` starts another cell, inserted after the answer cell (so a
+case can, say, replace a method in a later cell, as a student's notebook
+may). Each case is put into the lab's released notebook in place of its
+answer cell, and graded as a real submission is.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import os
+import re
+from pathlib import Path
+
+from .isolation import Limits
+from .lab import Lab
+from .notebook import cell_source
+from .results import Ending, Grade
+
+KIT_ROOT = Path(__file__).resolve().parent.parent
+CELL_SEPARATOR = re.compile(r"^# %% cell\s*$", re.M)
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    lab: str
+    name: str
+    path: Path
+    source: str
+    expect: str  # "full", "zero" or "lose"
+    lose: frozenset = frozenset()
+    messages: tuple = ()
+    absent: tuple = ()
+    ending: str | None = None
+    stack: str | None = None  # "keras3", "keras2" or None for both
+    limits: dict = dataclasses.field(default_factory=dict)
+    release_stub: bool = False
+
+    @property
+    def correct(self) -> bool:
+        return self.expect == "full"
+
+    def runs_on(self, keras3: bool) -> bool:
+        return self.stack is None or self.stack == ("keras3" if keras3 else "keras2")
+
+    def grading_limits(self) -> Limits:
+        return Limits(**self.limits)
+
+    @property
+    def cells(self) -> list[str]:
+        """The answer cell's code, then any cells that follow it."""
+        return [part.strip("\n") + "\n" for part in CELL_SEPARATOR.split(self.source)]
+
+
+def parse_case(lab: Lab, path: Path) -> Case:
+    source = path.read_text(encoding="utf-8")
+    fields: dict[str, list[str]] = {}
+    for line in source.splitlines():
+        match = re.match(r"#\s*(expect|message|absent|ending|stack|limits|source):\s*(.*?)\s*$", line)
+        if not match:
+            if line.startswith("#") or not line.strip():
+                continue
+            break  # the header ends at the first line of code
+        fields.setdefault(match.group(1), []).append(match.group(2))
+    if "expect" not in fields:
+        raise ValueError(f"{path.name}: no '# expect:' line in its header")
+    expect_text = fields["expect"][0]
+    lose: frozenset = frozenset()
+    if expect_text.startswith("lose="):
+        expect = "lose"
+        lose = frozenset(c.strip() for c in expect_text[len("lose="):].split(",") if c.strip())
+        unknown = lose - set(lab.categories)
+        if unknown or not lose:
+            raise ValueError(f"{path.name}: unknown categories {sorted(unknown)}")
+    elif expect_text in ("full", "zero"):
+        expect = expect_text
+    else:
+        raise ValueError(f"{path.name}: cannot read '# expect: {expect_text}'")
+    limits: dict = {}
+    for text in fields.get("limits", []):
+        for pair in text.split():
+            key, _, value = pair.partition("=")
+            limits[key] = float(value) if key.endswith("_s") else int(value)
+    stack = fields.get("stack", [None])[0]
+    if stack not in (None, "keras3", "keras2"):
+        raise ValueError(f"{path.name}: unknown stack {stack!r}")
+    ending = fields.get("ending", [None])[0]
+    if ending is not None and ending not in {e.value for e in Ending}:
+        raise ValueError(f"{path.name}: unknown ending {ending!r}")
+    return Case(lab=lab.name, name=path.stem, path=path, source=source, expect=expect, lose=lose,
+                messages=tuple(fields.get("message", [])), absent=tuple(fields.get("absent", [])), ending=ending, stack=stack, limits=limits,
+                release_stub="release-stub" in fields.get("source", []))
+
+
+def corpus_folder(lab: Lab) -> Path:
+    return lab.folder / "corpus"
+
+
+def load_cases(lab: Lab) -> list[Case]:
+    folder = corpus_folder(lab)
+    return [parse_case(lab, path) for path in sorted(folder.glob("*.py"))] if folder.is_dir() else []
+
+
+def stack_is_keras3() -> bool:
+    """Whether ``tf.keras`` is Keras 3 here, decided as TensorFlow does, without importing it."""
+    return os.environ.get("TF_USE_LEGACY_KERAS", "").lower() not in ("1", "true", "yes")
+
+
+def release_notebook(lab: Lab) -> Path:
+    return KIT_ROOT / "release" / lab.name / lab.notebook_name
+
+
+def answer_cell_index(notebook: dict) -> int:
+    """The released notebook's answer cell: its solution cell holding the student's code."""
+    for index, cell in enumerate(notebook["cells"]):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") == "code" and meta.get("solution") and not meta.get("grade"):
+            return index
+    raise ValueError("the released notebook has no answer (solution) cell")
+
+
+def case_notebook(lab: Lab, case: Case, release: dict | None = None) -> dict:
+    """The released notebook with the case's cells in place of its answer cell."""
+    notebook = copy.deepcopy(release or json.loads(release_notebook(lab).read_text(encoding="utf-8")))
+    if case.release_stub:
+        return notebook
+    index = answer_cell_index(notebook)
+    notebook["cells"][index]["source"] = case.cells[0]
+    for offset, extra in enumerate(case.cells[1:], start=1):
+        notebook["cells"].insert(index + offset, {"cell_type": "code", "execution_count": None, "metadata": {},
+                                                  "outputs": [], "source": extra,
+                                                  "id": f"{case.name.replace('_', '-')}-{offset}"})
+    return notebook
+
+
+def case_bytes(lab: Lab, case: Case) -> bytes:
+    return json.dumps(case_notebook(lab, case), indent=1).encode()
+
+
+def judge(case: Case, grade: Grade) -> list[str]:
+    """What is wrong with the grade of ``case``: empty when the grader got it right."""
+    problems = []
+    lost = {c.category for c in grade.checks if not c.passed}
+    failing = [c for c in grade.checks if not c.passed]
+    if case.expect == "full" and failing:
+        problems.append(f"expected full marks, got {grade.score:g}/{grade.max_score:g}")
+    elif case.expect == "zero" and grade.score != 0:
+        problems.append(f"expected zero, got {grade.score:g}/{grade.max_score:g} "
+                        f"(passed: {[c.name for c in grade.checks if c.passed]})")
+    elif case.expect == "lose":
+        if lost - case.lose:
+            problems.append(f"categories lost that should not be: {sorted(lost - case.lose)}")
+        if case.lose - lost:
+            problems.append(f"categories kept that should lose: {sorted(case.lose - lost)}")
+    for wanted in case.messages:
+        if not any(wanted.lower() in c.text.lower() for c in failing):
+            problems.append(f"no failing check's message says {wanted!r}")
+    shown = " ".join([c.text for c in grade.checks] + [c.text() for c in grade.cells] + [grade.detail]).lower()
+    for secret in case.absent:
+        if secret.lower() in shown:
+            problems.append(f"a message or cell report shows {secret!r}")
+    if case.ending and grade.ending.value != case.ending:
+        problems.append(f"ending {grade.ending.value!r} ({grade.detail}), expected {case.ending!r}")
+    for check in failing:
+        if check.message is None or not check.message.hint:
+            problems.append(f"{check.name}: its message does not say what to try: {check.text!r}")
+    if problems:
+        detail = "\n".join(f"    {'ok ' if c.passed else 'X  '}{c.name} [{c.category}]: {c.text}"
+                           for c in grade.checks)
+        cells = "\n".join(f"    {c.text()}" for c in grade.cells)
+        problems.append(f"ending: {grade.ending.value} {grade.detail}\n{detail}\n{cells}")
+    return problems
+
+
+def classify(case: Case, grade: Grade) -> str:
+    """``ok``, ``false-pass`` (a mistake went unpunished), ``false-fail`` (points lost wrongly) or ``wrong-message``."""
+    if not judge(case, grade):
+        return "ok"
+    lost = {c.category for c in grade.checks if not c.passed}
+    if case.expect == "full" or (case.expect == "lose" and lost - case.lose):
+        return "false-fail"
+    if (case.expect == "zero" and grade.score != 0) or (case.expect == "lose" and case.lose - lost):
+        return "false-pass"
+    return "wrong-message"
+
+
+def answer_source(lab: Lab) -> str:
+    """The lab's solution, as a student would type it (the generator's answer cell, without markers)."""
+    import importlib
+
+    notebook = importlib.import_module(lab.notebook).build_notebook()
+    cell = next(c for c in notebook["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("solution"))
+    return "\n".join(line for line in cell_source(cell).splitlines() if "### " not in line) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m autograder.corpus [LAB] [-k TEXT] [-v]``: grade a lab's corpus and print a table."""
+    import argparse
+    import time
+
+    from .grading import grade_notebook
+    from .lab import installed_labs, load_lab
+
+    parser = argparse.ArgumentParser(prog="python -m autograder.corpus")
+    parser.add_argument("labs", nargs="*", default=None)
+    parser.add_argument("-k", dest="keyword", default="")
+    parser.add_argument("-v", dest="verbose", action="store_true")
+    args = parser.parse_args(argv)
+    keras3, counts = stack_is_keras3(), {}
+    for name in args.labs or installed_labs():
+        lab = load_lab(name)
+        for case in load_cases(lab):
+            if not case.runs_on(keras3) or args.keyword not in case.name:
+                continue
+            started = time.monotonic()
+            grade = grade_notebook(case_bytes(lab, case), lab, name=case.name, limits=case.grading_limits())
+            verdict = classify(case, grade)
+            counts[verdict] = counts.get(verdict, 0) + 1
+            print(f"{verdict:13} {lab.name}/{case.name:38} {grade.score:4g}/{grade.max_score:g} "
+                  f"{time.monotonic() - started:5.1f} s  {grade.error or ''}"[:170], flush=True)
+            if verdict != "ok":
+                problems = judge(case, grade)
+                print("\n".join("    " + p for p in (problems if args.verbose else problems[:-1])))
+    print(f"Keras {'3' if keras3 else '2'}: {counts}")
+    return 0 if set(counts) <= {"ok"} else 1
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

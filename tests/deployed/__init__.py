@@ -1,0 +1,1 @@
+"""Helpers for the tests that rebuild what users get (the Gradescope image, the student bundle) from scratch."""
