@@ -222,6 +222,8 @@ DEFAULT_HINTS = {
 def not_run_message(lab: Lab, error: NotRun) -> Message:
     hints = {**DEFAULT_HINTS, **dict(lab.hints)}
     key = error.ending.value if error.reason == "ended" and error.ending else error.reason
+    if error.reason == "timeout" and error.methods:
+        key = "loop"  # we know where it looped: say so
     method = error.methods[0] if error.methods else "your code"
     hint = hints.get(key, hints["timeout"]).format(method=method)
     return Message("this check to finish", error.detail, hint)

@@ -133,8 +133,8 @@ class SelfCheckReport:
 
     @property
     def title(self) -> str:
-        stack = f" (Keras {self.environment['keras']})" if self.environment.get("keras") else ""
-        return f"Self-check of {self.lab.entry}: the public checks{stack}"
+        shown = ", ".join(f"{name} {version}" for name, version in self.environment.items())
+        return f"Self-check of {self.lab.entry}: the public checks{f' ({shown})' if shown else ''}"
 
     def text(self) -> str:
         lines = [self.title, ""]

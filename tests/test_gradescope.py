@@ -163,6 +163,46 @@ def test_make_zip_to_a_folder_that_cannot_be_written_is_a_one_line_error(tmp_pat
     assert made.stderr.startswith("error: ") and len(made.stderr.strip().splitlines()) == 1, made.stderr
 
 
+# --------------------------------------------------------------------------- setup.sh's self-test
+
+HIDE_MATPLOTLIB = """
+import sys
+
+
+class Hide:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "matplotlib":
+            raise ModuleNotFoundError(name)
+
+
+sys.meta_path.insert(0, Hide())
+"""
+
+
+def self_test(tmp_path: Path, hide_matplotlib: bool = False) -> subprocess.CompletedProcess:
+    env = common.clean_environment()  # the kit's venv, on this session's Keras stack:
+    env.update({k: v for k, v in os.environ.items() if k == "TF_USE_LEGACY_KERAS"})
+    if hide_matplotlib:  # a Python without matplotlib: setup.sh's build before the fix
+        (tmp_path / "hide").mkdir()
+        (tmp_path / "hide" / "sitecustomize.py").write_text(HIDE_MATPLOTLIB)
+        env["PYTHONPATH"] = str(tmp_path / "hide")
+    return subprocess.run([sys.executable, "-m", "autograder", "gradescope", "--lab", LAB.name, "--self-test"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_the_self_test_fails_the_build_without_a_library_the_notebook_needs(tmp_path):
+    done = self_test(tmp_path, hide_matplotlib=True)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "self-test FAILED" in done.stdout and "matplotlib.pyplot" in done.stdout, done.stdout
+
+
+@pytest.mark.slow
+def test_the_self_test_passes_where_grading_works(tmp_path):
+    done = self_test(tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"scores {FULL_MARKS:g}/{FULL_MARKS:g}" in done.stdout
+
+
 # --------------------------------------------------------------------------- results.json
 
 

@@ -456,15 +456,21 @@ def test_judge_grades_survives_a_grader_failure(monkeypatch, caplog):
         assert "ZeroDivisionError" not in json.dumps(output)
 
 
-def test_judge_grades_leaves_other_assignments_to_nbgrader():
+def test_judge_grades_an_assignment_with_no_lab_only_when_told_to():
+    """A misnamed assignment is not graded (never scored by its own kernel), unless listed as plain."""
     from autograder.nbgrader.preprocessors import JudgeGrades
 
-    nb = restored_release()
-    cell = grade_cell(nb, "forward_pass")
-    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="from the kernel\n")]
     info = {"nbgrader": {"assignment": "not_a_lab", "student": "someone", "notebook": "x"}}
-    nb, _ = JudgeGrades().preprocess(nb, info)
-    assert [o.text for o in cell.outputs] == ["from the kernel\n"]
+    for plain in ([], ["not_a_lab"]):
+        nb = restored_release()
+        cell = grade_cell(nb, "forward_pass")
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="from the kernel\n")]
+        nb, _ = JudgeGrades(plain_assignments=plain).preprocess(nb, info)
+        if plain:
+            assert [o.text for o in cell.outputs] == ["from the kernel\n"]
+        else:
+            [output] = cell.outputs
+            assert output.ename == "NotGraded" and "'not_a_lab'" in " ".join(output.traceback)
 
 
 def test_released_source_of_a_hidden_test_cell():

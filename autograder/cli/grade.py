@@ -63,12 +63,18 @@ def run(args) -> int:
     return 2 if failed else 0
 
 
+def environment_text(grade) -> str:
+    """" (keras 3.15.1, tensorflow 2.21.0)": what the submission ran on, as its subject reported it."""
+    shown = ", ".join(f"{name} {version}" for name, version in grade.environment.items())
+    return f" ({shown})" if shown else ""
+
+
 def print_table(grade) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    stack = f" (Keras {grade.environment['keras']})" if grade.environment.get("keras") else ""
-    table = Table(title=f"{grade.notebook}: {grade.score:g}/{grade.max_score:g}{stack}", title_justify="left")
+    table = Table(title=f"{grade.notebook}: {grade.score:g}/{grade.max_score:g}{environment_text(grade)}",
+                  title_justify="left")
     table.add_column("check")
     table.add_column("category")
     table.add_column("points", justify="right")

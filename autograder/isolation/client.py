@@ -98,7 +98,10 @@ class FreshProcess:
             self.process.wait()
         self._kill_group()  # whatever it started
         code = self.process.returncode
-        return {"signal": -code} if code < 0 else {"exit": code}
+        if code < 0:
+            return {"signal": -code}
+        # On Linux the fresh subject's warden exits with 128 + the signal that ended the subject.
+        return {"signal": code - 128} if code > 128 and sys.platform.startswith("linux") else {"exit": code}
 
     def _kill_group(self) -> None:
         try:
@@ -378,7 +381,11 @@ def start_subject(lab, limits: Limits, backend: str) -> RemoteSubject:
                    "--memory-mb", str(limits.memory_mb)]
         popen = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                  env=_child_environment(), start_new_session=hasattr(os, "setsid"))
-        channel = Channel(popen.stdout.fileno(), popen.stdin.fileno())
+        # The channel owns duplicates; Popen's own pipe objects are closed now, so that nothing
+        # closes a descriptor number twice (a later one could be another subject's socket).
+        channel = Channel(os.dup(popen.stdout.fileno()), os.dup(popen.stdin.fileno()))
+        popen.stdout.close()
+        popen.stdin.close()
         process = FreshProcess(popen)
     subject = RemoteSubject(channel, process, limits)
     subject.hello()

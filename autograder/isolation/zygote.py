@@ -128,37 +128,35 @@ def kill_descendants() -> None:
                 pass
 
 
-def run_warden(job: dict, subject_fd: int, status_fd: int, zygote_pid: int) -> None:
-    """In the warden: start the subject in its own PID namespace, wait, clean up, report."""
-    contain.die_with_parent(zygote_pid)
+def run_warden(job: dict, channel_fds: tuple[int, ...], report, parent_pid: int | None) -> None:
+    """In the warden: start the subject in its own PID namespace, wait, clean up, ``report`` how it ended."""
+    contain.die_with_parent(parent_pid)
     contain.become_subreaper()
     isolated = new_pid_namespace()
-    workdir = job["workdir"]
     pid = os.fork()
     if pid == 0:
-        os.close(status_fd)
         if isolated:
-            run_init(job, subject_fd)
+            run_init(job, channel_fds)
         else:
-            run_subject(job, subject_fd)
+            run_subject(job, channel_fds)
         os._exit(0)
-    os.close(subject_fd)
+    for fd in channel_fds:
+        os.close(fd)
     _, status, usage = os.wait4(pid, 0)
     kill_descendants()  # nothing is left in a namespace; without one, the orphans the subreaper adopted
-    shutil.rmtree(workdir, ignore_errors=True)
-    report = {**_encode_status(status, isolated), "maxrss_kb": usage.ru_maxrss, "pid_namespace": isolated}
-    os.write(status_fd, (json.dumps(report) + "\n").encode())
-    os._exit(0)
+    shutil.rmtree(job["workdir"], ignore_errors=True)
+    report({**_encode_status(status, isolated), "maxrss_kb": usage.ru_maxrss, "pid_namespace": isolated})
 
 
-def run_init(job: dict, subject_fd: int) -> None:
+def run_init(job: dict, channel_fds: tuple[int, ...]) -> None:
     """PID 1 of the subject's namespace: start the subject, reap orphans, end with the subject."""
     contain.die_with_parent()
     pid = os.fork()
     if pid == 0:
-        run_subject(job, subject_fd)
+        run_subject(job, channel_fds)
         os._exit(0)
-    os.close(subject_fd)
+    for fd in channel_fds:
+        os.close(fd)
     while True:
         try:
             reaped, status = os.waitpid(-1, 0)
@@ -170,7 +168,7 @@ def run_init(job: dict, subject_fd: int) -> None:
             os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
 
 
-def run_subject(job: dict, subject_fd: int) -> None:
+def run_subject(job: dict, channel_fds: tuple[int, ...]) -> None:
     """In the subject: contain this process, then serve the judge."""
     from ..lab import load_lab_module
     from ..subject.agent import serve
@@ -178,10 +176,10 @@ def run_subject(job: dict, subject_fd: int) -> None:
 
     contain.die_with_parent()
     lab = load_lab_module(job["lab"])
-    contain.contain(subject_fd, job["workdir"], job.get("memory_mb"), job.get("hidden_paths", []))
+    contain.contain(set(channel_fds), job["workdir"], job.get("memory_mb"), job.get("hidden_paths", []))
     signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a Jupyter kernel
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    serve(lab, Channel(subject_fd))
+    serve(lab, Channel(*channel_fds))
     sys.stdout.flush()
     os._exit(0)  # skip interpreter teardown: TensorFlow's is slow, and so may the student's atexit be
 
@@ -225,7 +223,8 @@ def serve(control: socket.socket, preload: list[str]) -> None:
                     os.close(status_read)
                     for other in wardens.values():
                         os.close(other)
-                    run_warden(job, fd, status_write, zygote_pid)
+                    run_warden(job, (fd,), lambda status: os.write(status_write, (json.dumps(status) + "\n").encode()),
+                               zygote_pid)
                 finally:
                     os._exit(1)
             os.close(fd)

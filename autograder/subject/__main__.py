@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     os.close(null)
 
     from ..isolation import contain
-    from ..isolation.zygote import SUBJECT_MODULES, hidden_paths
+    from ..isolation.zygote import SUBJECT_MODULES, hidden_paths, run_warden
     from ..lab import load_lab_module
     from .agent import serve
     from .channel import Channel
@@ -36,8 +36,16 @@ def main(argv: list[str] | None = None) -> None:
     for module in SUBJECT_MODULES + tuple(lab.preload) + (lab.probes,):
         importlib.import_module(module)
     workdir = tempfile.mkdtemp(prefix="autograder-subject-")
+    job = {"lab": args.lab_module, "workdir": workdir, "memory_mb": args.memory_mb, "hidden_paths": hidden_paths()}
+    if sys.platform.startswith("linux") and hasattr(os, "fork"):
+        # As under the zygote: this process is the warden, the subject its child in a PID
+        # namespace, and the exit code says how the subject ended (128 + signal when killed).
+        def report(status: dict) -> None:
+            os._exit(128 + status["signal"] if "signal" in status else min(int(status.get("exit", 1)), 127))
+
+        run_warden(job, (read_fd, write_fd), report, None)
     if os.name == "posix":
-        contain.contain({read_fd, write_fd}, workdir, args.memory_mb, hidden_paths())
+        contain.contain({read_fd, write_fd}, workdir, args.memory_mb, job["hidden_paths"])
     try:
         serve(lab, Channel(read_fd, write_fd))
     finally:
