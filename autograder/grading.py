@@ -48,8 +48,11 @@ def grade_program(program: Program, lab: Lab | str, *, which: str = "all", seed:
                                  entry_missing_message(lab, start.cells), seed)
     else:
         grade = Grade(program.notebook, lab.name, results, finish.ending, finish.detail, seed=seed)
-        if finish.ending is Ending.FINISHED and clock.overtime_left is not None:
-            grade.ending, grade.detail = Ending.TIME_LIMIT, "a check's probe of your code did not finish in time"
+        if finish.ending is Ending.FINISHED and (clock.looping or clock.overtime_left is not None):
+            # The grade is complete, but some of the code could not run: say where it looped.
+            grade.ending = Ending.TIME_LIMIT
+            grade.detail = (f"{sorted(clock.looping)[0]}() did not finish in time {clock.looped_where}".strip()
+                            if clock.looping else "a check's probe of your code did not finish in time")
     grade.cells = list(start.cells)
     grade.environment = dict(start.environment)
     grade.peak_memory_mb = finish.peak_memory_mb

@@ -152,9 +152,16 @@ def pick_notebook(notebooks: list[Path], lab: Lab) -> Pick:
                 if len(notebooks) > 1 else "")
         return Pick(mentioning[0], note)
     candidates = mentioning or notebooks
-    newest = max(candidates, key=lambda n: (n.stat().st_mtime, n.name))
-    return Pick(newest, f"ambiguous: no {lab.notebook_name} and {len(candidates)} candidates "
-                        f"({', '.join(n.name for n in candidates)}); graded the newest, {newest.name}")
+    # Jupyter names a notebook nobody renamed "Untitled", and a duplicate "... -Copy1": those are
+    # rarely the work handed in. Among the others, the newest.
+    chosen = max(candidates, key=lambda n: (not _stray(n.name), n.stat().st_mtime, n.name))
+    why = "the newest" + (" not named like a scratch notebook" if any(_stray(n.name) for n in candidates) else "")
+    return Pick(chosen, f"ambiguous: no {lab.notebook_name} and {len(candidates)} candidates "
+                        f"({', '.join(n.name for n in candidates)}); graded {why}, {chosen.name}")
+
+
+def _stray(name: str) -> bool:
+    return name.startswith("Untitled") or "-Copy" in name or "checkpoint" in name.lower()
 
 
 def _mentions(path: Path, entry: str) -> bool:

@@ -1,8 +1,9 @@
-"""grade-batch on a Dask cluster: the same grade_one, isolated by each worker's own zygote.
+"""grade-batch on a Dask cluster: the same grade_one, each submission in its worker's contained subject.
 
-The cluster is a real one (worker processes, one thread each), started inside
-the test; the command gets its scheduler address, as an instructor would pass
-the address of a cluster spread over several machines.
+The cluster is a real one (worker processes, one thread each), started inside the test; the
+command gets its scheduler address, as an instructor passes the address of a cluster spread over
+several machines. A subject cannot reach the cluster (no TCP), so a hostile submission on one
+worker changes nobody else's record.
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ distributed = pytest.importorskip("distributed")
 from autograder import batch  # noqa: E402
 from autograder.cli import main  # noqa: E402
 
-from test_batch import ASSIGNMENT, CLI_LIMITS, record, submitted, write_case  # noqa: E402
+from test_batch import ASSIGNMENT, CLI_LIMITS, FULL, record, submit  # noqa: E402
+
 
 
 @pytest.fixture(scope="module")
@@ -29,39 +31,38 @@ def cluster():
 
 def test_grade_batch_on_a_local_dask_cluster(tmp_path, cluster, capsys):
     course = tmp_path / "course"
-    write_case(submitted(course, "ada"), ASSIGNMENT, "correct_reference_solution")
-    write_case(submitted(course, "bob"), ASSIGNMENT, "missing_bias")
-    write_case(submitted(course, "dee"), ASSIGNMENT, "os_exit_in_build")
-    submitted(course, "fay").mkdir(parents=True)
+    submit(course, "ada", "correct_reference_solution")
+    submit(course, "amy", "forge_parent_fds_through_proc")
+    submit(course, "bob", "call_without_bias")
+    submit(course, "cal", "neighbour_kill_everything")
+    submit(course, "dee", "os_exit_in_build")
+    (course / "submitted" / "fay" / ASSIGNMENT).mkdir(parents=True)
     out = tmp_path / "out"
 
     code = main(["grade-batch", str(course), "--scheduler", cluster.scheduler_address,
                  "--output", str(out), "--quiet", "--report", *CLI_LIMITS])
     assert code == 0
-    printed = capsys.readouterr().out
-    assert "graded 4 now, 0 from earlier runs, 4 in all" in printed
+    assert "graded 6 now, 0 from earlier runs, 6 in all" in capsys.readouterr().out
 
-    ada, bob, dee, fay = (record(out, s) for s in ("ada", "bob", "dee", "fay"))
-    assert ada["score"] == 17 and ada["error"] is None
-    assert 0 < bob["score"] < 17
-    assert dee["score"] == 0 and "exited with code 3" in dee["error"]
+    ada, amy, bob, cal, dee, fay = (record(out, s) for s in ("ada", "amy", "bob", "cal", "dee", "fay"))
+    assert ada["score"] == FULL and ada["error"] is None
+    assert amy["score"] == bob["score"] == FULL - 8
+    assert cal["score"] == 0 and dee["score"] == 0 and "code 3" in dee["error"]
     assert fay["status"] == "not_graded" and fay["score"] == 0
-    # Graded in the workers (their own processes, their own zygotes), not here.
-    workers = {r["worker"]["pid"] for r in (ada, bob, dee)}
-    assert os.getpid() not in workers
-    assert all(r["worker"]["thread"].startswith(tuple("0123456789")) or "Dask" in r["worker"]["thread"]
-               for r in (ada, bob, dee))
+    # Graded in the workers (their own processes, their own zygotes), not here, and every worker lived.
+    workers = {r["worker"]["pid"] for r in (ada, amy, bob, cal, dee)}
+    assert os.getpid() not in workers and len(cluster.scheduler_info["workers"]) == 2
     assert all(r["worker"]["zygote_rss_mb"] > 100 for r in (ada, bob, dee))
     with open(out / "grades.csv", newline="") as f:
-        assert [r["student_id"] for r in csv.DictReader(f)] == ["ada", "bob", "dee", "fay"]
-    assert (out / "report.html").is_file() and (out / "report.png").is_file()
+        assert [r["student_id"] for r in csv.DictReader(f)] == ["ada", "amy", "bob", "cal", "dee", "fay"]
+    assert (out / "report.html").is_file()
     run = json.loads((out / "run.json").read_text())
     assert run["executor"].startswith("Dask at ") and run["workers"] == 2
 
     # The same resume rules as on one machine: nothing is graded twice.
     assert main(["grade-batch", str(course), "--scheduler", cluster.scheduler_address,
                  "--output", str(out), "--quiet", *CLI_LIMITS]) == 0
-    assert "graded 0 now, 4 from earlier runs" in capsys.readouterr().out
+    assert "graded 0 now, 6 from earlier runs" in capsys.readouterr().out
 
 
 def test_unreachable_scheduler_is_a_usage_error(tmp_path, capsys, monkeypatch):
@@ -69,7 +70,7 @@ def test_unreachable_scheduler_is_a_usage_error(tmp_path, capsys, monkeypatch):
     flat.mkdir()
     (flat / "a.ipynb").write_text("{}")
     monkeypatch.setattr(batch.DaskExecutor, "connect_timeout_s", 2.0)
-    code = main(["grade-batch", str(flat), "--scheduler", "tcp://127.0.0.1:9", "--quiet"])
+    code = main(["grade-batch", str(flat), "--assignment", ASSIGNMENT, "--scheduler", "tcp://127.0.0.1:9", "--quiet"])
     assert code == 2
     err = capsys.readouterr().err
     assert err.startswith("error: cannot reach the Dask scheduler") and len(err.strip().splitlines()) == 1
