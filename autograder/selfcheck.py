@@ -259,7 +259,8 @@ def run_check(name: str, entry, lab: Lab | str, seed: int | None = None) -> None
     if not result.passed:
         _install_display()
         lines = [f"{name} ({result.max_points:g} point{'s' if result.max_points != 1 else ''}) did not pass."]
-        lines += [f"{label}: {sentence}" for label, sentence in result.message.parts()]
+        for label, sentence in result.message.parts():  # wrapped: nbgrader validate cuts long lines
+            lines += textwrap.wrap(f"{label}: {sentence}", width=WIDTH, subsequent_indent="    ")
         raise CheckNotPassed("\n".join(lines))
     print(f"\u2713 {name}: {result.note}")
 

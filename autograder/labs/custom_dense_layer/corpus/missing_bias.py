@@ -1,6 +1,6 @@
 # No bias at all: build() makes only the kernel, call() returns the product.
 # expect: lose=names,shapes,initializers,trainability,forward,training
-# message: no bias
+# message: create the bias
 class SimpleDense(tf.keras.layers.Layer):
     def __init__(self, units=32):
         super().__init__()
