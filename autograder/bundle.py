@@ -153,15 +153,17 @@ def pinned_requirements(lab: Lab, kit_requirements: Path) -> str:
     TensorFlow's and Jupyter's dependencies) it is the version installed here, where the kit's tests run.
     """
     pins = _pins(kit_requirements)
-    pins.setdefault("tensorflow", pins.get("tensorflow-cpu", ""))  # the same build, where -cpu has no wheels
     lines = []
     for line in (TEMPLATE / "requirements.in").read_text().splitlines() + list(lab.student_requirements):
+        line, _, comment = line.partition("#")
         name, _, marker = line.partition(";")
         name = name.strip()
-        if not name or name.startswith("#"):
-            lines.append(line)
+        if not name:
+            lines.append(f"#{comment}" if comment else "")
             continue
-        version = pins.get(_canonical(name))
+        # "# pinned as OTHER": the same release under another name (a platform's build of it).
+        alias = re.match(r"\s*pinned as (\S+)", comment)
+        version = pins.get(_canonical(alias.group(1) if alias else name))
         if not version:
             try:
                 version = importlib.metadata.version(name)
@@ -205,7 +207,8 @@ def _hidden_signatures(lab: Lab, shipped_sources: str) -> list[str]:
     for module in lab.hidden_checks:
         for line in module_file(module).read_text(encoding="utf-8").splitlines():
             line = line.strip()
-            if len(line) >= 24 and line not in shipped_sources and not line.startswith(("#", '"""', "from ", "import ")):
+            distinctive = len(line) >= 24 and not line.startswith(("#", '"""', "from ", "import "))
+            if distinctive and line not in shipped_sources:
                 signatures.append(line)
     return signatures
 

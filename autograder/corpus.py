@@ -12,7 +12,8 @@ defines, such as ``tf`` and ``np``), after a header of ``# key: value`` lines:
                                             (case-insensitive; may be repeated)
     # absent: kernel_initializer            no message and no cell report says this (a leak)
     # ending: time limit                    the grade's ending is this (an Ending value)
-    # stack: keras3                         run only on Keras 3 (or: keras2)
+    # when: TF_USE_LEGACY_KERAS!=1          run only where this environment variable has (or,
+                                            with !=, has not) this value: a case for one stack
     # limits: timeout_s=8 check_timeout_s=2 limits for this case
     # source: release-stub                  grade the released notebook as it is
 
@@ -50,7 +51,7 @@ class Case:
     messages: tuple = ()
     absent: tuple = ()
     ending: str | None = None
-    stack: str | None = None  # "keras3", "keras2" or None for both
+    when: tuple = ()  # (variable, value, equal) conditions on the grading environment
     limits: dict = dataclasses.field(default_factory=dict)
     release_stub: bool = False
 
@@ -58,8 +59,10 @@ class Case:
     def correct(self) -> bool:
         return self.expect == "full"
 
-    def runs_on(self, keras3: bool) -> bool:
-        return self.stack is None or self.stack == ("keras3" if keras3 else "keras2")
+    def applies(self, environment=None) -> bool:
+        """Whether the case is for this environment (``os.environ`` unless given)."""
+        environment = os.environ if environment is None else environment
+        return all((environment.get(name, "") == value) == equal for name, value, equal in self.when)
 
     def grading_limits(self) -> Limits:
         return Limits(**self.limits)
@@ -74,7 +77,7 @@ def parse_case(lab: Lab, path: Path) -> Case:
     source = path.read_text(encoding="utf-8")
     fields: dict[str, list[str]] = {}
     for line in source.splitlines():
-        match = re.match(r"#\s*(expect|message|absent|ending|stack|limits|source):\s*(.*?)\s*$", line)
+        match = re.match(r"#\s*(expect|message|absent|ending|when|limits|source):\s*(.*?)\s*$", line)
         if not match:
             if line.startswith("#") or not line.strip():
                 continue
@@ -99,14 +102,17 @@ def parse_case(lab: Lab, path: Path) -> Case:
         for pair in text.split():
             key, _, value = pair.partition("=")
             limits[key] = float(value) if key.endswith("_s") else int(value)
-    stack = fields.get("stack", [None])[0]
-    if stack not in (None, "keras3", "keras2"):
-        raise ValueError(f"{path.name}: unknown stack {stack!r}")
+    when = []
+    for condition in fields.get("when", []):
+        match = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)\s*(!?=)\s*(.*)", condition)
+        if not match:
+            raise ValueError(f"{path.name}: cannot read '# when: {condition}'")
+        when.append((match.group(1), match.group(3), match.group(2) == "="))
     ending = fields.get("ending", [None])[0]
     if ending is not None and ending not in {e.value for e in Ending}:
         raise ValueError(f"{path.name}: unknown ending {ending!r}")
     return Case(lab=lab.name, name=path.stem, path=path, source=source, expect=expect, lose=lose,
-                messages=tuple(fields.get("message", [])), absent=tuple(fields.get("absent", [])), ending=ending, stack=stack, limits=limits,
+                messages=tuple(fields.get("message", [])), absent=tuple(fields.get("absent", [])), ending=ending, when=tuple(when), limits=limits,
                 release_stub="release-stub" in fields.get("source", []))
 
 
@@ -117,11 +123,6 @@ def corpus_folder(lab: Lab) -> Path:
 def load_cases(lab: Lab) -> list[Case]:
     folder = corpus_folder(lab)
     return [parse_case(lab, path) for path in sorted(folder.glob("*.py"))] if folder.is_dir() else []
-
-
-def stack_is_keras3() -> bool:
-    """Whether ``tf.keras`` is Keras 3 here, decided as TensorFlow does, without importing it."""
-    return os.environ.get("TF_USE_LEGACY_KERAS", "").lower() not in ("1", "true", "yes")
 
 
 def release_notebook(lab: Lab) -> Path:
@@ -224,11 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-k", dest="keyword", default="")
     parser.add_argument("-v", dest="verbose", action="store_true")
     args = parser.parse_args(argv)
-    keras3, counts = stack_is_keras3(), {}
+    counts: dict[str, int] = {}
     for name in args.labs or installed_labs():
         lab = load_lab(name)
         for case in load_cases(lab):
-            if not case.runs_on(keras3) or args.keyword not in case.name:
+            if not case.applies() or args.keyword not in case.name:
                 continue
             started = time.monotonic()
             grade = grade_notebook(case_bytes(lab, case), lab, name=case.name, limits=case.grading_limits())
@@ -239,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             if verdict != "ok":
                 problems = judge(case, grade)
                 print("\n".join("    " + p for p in (problems if args.verbose else problems[:-1])))
-    print(f"Keras {'3' if keras3 else '2'}: {counts}")
+    print(counts)
     return 0 if set(counts) <= {"ok"} else 1
 
 

@@ -26,19 +26,21 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import re
+import shlex
 import tempfile
 import time
 import traceback
 import zipfile
 from pathlib import Path
+from typing import Mapping
 
-from .errors import SubmissionError
+from .errors import InputError, SubmissionError
 from .lab import Lab, load_lab
 from .notebook import pick_notebook
 from .results import Ending, Grade, Message
 
 HIDDEN_VISIBILITIES = ("after_published", "after_due_date", "hidden", "visible")
-KERAS_STACKS = ("keras3", "legacy")  # what run_autograder's KERAS_STACK may say
 KIT_ROOT = Path(__file__).resolve().parent.parent
 JUNK = (".", "__MACOSX", "__pycache__")
 
@@ -69,9 +71,9 @@ def results_for(grade: Grade, hidden_visibility: str = "after_published", starte
     """Gradescope's results.json for one grade."""
     passed = sum(c.passed for c in grade.checks)
     hidden = [c for c in grade.checks if c.visibility == "hidden"]
-    stack = f"; Keras {grade.environment['keras']}" if grade.environment.get("keras") else ""
+    ran_on = "; ".join(f"{name} {version}" for name, version in grade.environment.items())
     lines = [f"Autograder score: {grade.score:g}/{grade.max_score:g} ({passed} of {len(grade.checks)} checks "
-             f"passed{stack})."]
+             f"passed{'; ' + ran_on if ran_on else ''})."]
     if note:
         lines.append(note)
     if grade.ending is not Ending.NOT_GRADED and grade.error:
@@ -162,22 +164,29 @@ GRADESCOPE_FILES = KIT_ROOT / "gradescope"
 SHIPPED_SUFFIXES = (".py", ".json", ".md", ".txt", ".ini", ".cfg")
 
 
-def make_zip(target: str | Path, lab: Lab, keras_stack: str = "keras3") -> Path:
+def make_zip(target: str | Path, lab: Lab, environment: Mapping[str, str] | None = None) -> Path:
     """The autograder zip: setup.sh and run_autograder at the root, the grader and its requirements beside them.
 
-    ``keras_stack`` ("keras3" or "legacy") is the Keras that run_autograder grades with.
+    ``environment`` is baked into the zip (``environment.sh``, read by both scripts): settings
+    the grading runs with on Gradescope, which has no other way to set them, e.g.
+    ``{"TF_USE_LEGACY_KERAS": "1"}`` to grade with legacy Keras 2.
     """
-    if keras_stack not in KERAS_STACKS:
-        raise ValueError(f"unknown Keras stack {keras_stack!r} (one of {', '.join(KERAS_STACKS)})")
+    environment = dict(environment or {})
+    for name in environment:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise InputError(f"{name!r} is not an environment variable's name")
     target = Path(target)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in ("setup.sh", "run_autograder"):
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o755 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            text = (GRADESCOPE_FILES / name).read_text()
-            archive.writestr(info, text.replace("@LAB@", lab.name).replace("@KERAS_STACK@", keras_stack))
+            archive.writestr(info, (GRADESCOPE_FILES / name).read_text().replace("@LAB@", lab.name))
         archive.write(GRADESCOPE_FILES / "requirements.txt", "requirements.txt")
+        # A variable set in the environment already wins (the kit's tests choose the stack per run).
+        lines = ["# Settings this autograder grades with (python -m autograder gradescope --make-zip --env NAME=VALUE)."]
+        lines += [f'export {name}="${{{name}-{shlex.quote(value)}}}"' for name, value in sorted(environment.items())]
+        archive.writestr("environment.sh", "\n".join(lines) + "\n")
         for path in sorted((KIT_ROOT / "autograder").rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts and "corpus" not in path.parts \
                     and path.suffix in SHIPPED_SUFFIXES:
@@ -192,6 +201,15 @@ def solution_notebook(lab: Lab) -> bytes:
     return json.dumps(importlib.import_module(lab.notebook).build_notebook()).encode()
 
 
+def _installed(module: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:  # a parent package is missing
+        return False
+
+
 def self_test(lab_name: str, seed: int | None = None, limits=None) -> bool:
     """Grade the lab's solution here, as a submission is graded; True when it earns full marks.
 
@@ -200,10 +218,21 @@ def self_test(lab_name: str, seed: int | None = None, limits=None) -> bool:
     """
     from .grading import grade_notebook
     from .isolation import Limits
+    from .isolation.zygote import SUBJECT_MODULES
 
     lab = load_lab(lab_name)
-    grade = grade_notebook(solution_notebook(lab), lab, name=f"{lab.name} (solution)", seed=seed,
-                           limits=limits or Limits())
+    missing = [module for module in SUBJECT_MODULES + tuple(lab.preload) if not _installed(module)]
+    if missing:
+        print(f"self-test FAILED: grading {lab.name} needs {', '.join(missing)}, which this Python cannot import "
+              "(add the package to gradescope/requirements.txt)")
+        return False
+    try:
+        grade = grade_notebook(solution_notebook(lab), lab, name=f"{lab.name} (solution)", seed=seed,
+                               limits=limits or Limits())
+    except Exception as error:  # the build log is the instructor's only view of this
+        traceback.print_exc()
+        print(f"self-test FAILED: grading the solution of {lab.name} failed ({type(error).__name__}: {error})")
+        return False
     stack = ", ".join(f"{k} {v}" for k, v in sorted(grade.environment.items()))
     full = grade.score == grade.max_score and grade.max_score > 0
     print(f"self-test: the solution of {lab.name} scores {grade.score:g}/{grade.max_score:g} ({stack or 'no stack'})")

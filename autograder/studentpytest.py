@@ -51,8 +51,9 @@ class NotebookChecks:
             self.problem = (f"the lab {lab!r} cannot be loaded ({type(error).__name__}: {error}). Unzip the whole "
                             "student bundle and run pytest in its folder.")
             self.names = ["setup"]
-        if self.problem is None and importlib.util.find_spec("tensorflow") is None:
-            self.problem = (f"TensorFlow is not installed for this Python ({sys.executable}). "
+        missing = [] if self.problem else [m for m in self.lab.preload if not _importable(m)]
+        if missing:
+            self.problem = (f"{missing[0]} is not installed for this Python ({sys.executable}). "
                             "Try: pip install -r requirements-student.txt")
 
     def notebooks(self, config) -> list[Path]:
@@ -101,3 +102,10 @@ class NotebookChecks:
             lines += [f"{label}: {sentence}" for label, sentence in result.message.parts()]
             lines += [cell.text() for cell in grade.cells]
             pytest.fail("\n".join(lines), pytrace=False)
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its parent package is missing
+        return False

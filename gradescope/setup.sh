@@ -31,8 +31,7 @@ chmod -R go-rwx "$SOURCE"
 
 # Build-time self-test: grade the lab's own solution, as a submission would be graded. A library
 # missing here fails the build now, visibly, rather than scoring every student 0 later.
-# It grades with the zip's Keras stack, as run_autograder does.
-KERAS_STACK="${KERAS_STACK:-@KERAS_STACK@}"
-if [ "$KERAS_STACK" = "legacy" ]; then export TF_USE_LEGACY_KERAS=1; else unset TF_USE_LEGACY_KERAS; fi
+# It grades with the zip's settings, as run_autograder does.
+[ -f "$SOURCE/environment.sh" ] && . "$SOURCE/environment.sh"
 cd "$SOURCE"
 "$ROOT/venv/bin/python" -m autograder gradescope --lab @LAB@ --self-test

@@ -7,7 +7,7 @@ reads /autograder/results/results.json. The deployed tests do exactly that
 in a temporary root (AUTOGRADER_ROOT), without apt (SKIP_APT=1): a new venv
 holding only gradescope/requirements.txt, and the grader run from the zip's
 copy. The venv is built once per test session and used for every
-submission; it grades with Keras 3 and with Keras 2 (KERAS_STACK=legacy), so
+submission; it grades with Keras 3 and with Keras 2 (an --env TF_USE_LEGACY_KERAS=1 zip), so
 the Keras 2 session of scripts/test.sh does not build it again.
 
 The fast tests check the pins, the zip and results.json's format in the
@@ -27,6 +27,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from autograder.errors import InputError
 
 from autograder import gradescope
 from autograder.isolation import Limits
@@ -147,12 +149,14 @@ def test_make_zip_holds_what_gradescope_runs(tmp_path):
             text = archive.read(script).decode()
             assert not re.search(r"@[A-Z_]+@", text), f"{script} has an unfilled placeholder"
             assert "--lab custom_dense_layer" in text
-        assert 'KERAS_STACK="${KERAS_STACK:-keras3}"' in archive.read("run_autograder").decode()
+        assert "export" not in archive.read("environment.sh").decode()  # no extra settings by default
         assert archive.read("requirements.txt") == GRADESCOPE_REQUIREMENTS.read_bytes()
         assert not any("__pycache__" in n or "/corpus/" in n for n in names)
-    legacy = gradescope.make_zip(tmp_path / "legacy.zip", LAB, keras_stack="legacy")
+    legacy = gradescope.make_zip(tmp_path / "legacy.zip", LAB, {"TF_USE_LEGACY_KERAS": "1"})
     with zipfile.ZipFile(legacy) as archive:
-        assert 'KERAS_STACK="${KERAS_STACK:-legacy}"' in archive.read("run_autograder").decode()
+        assert 'export TF_USE_LEGACY_KERAS="${TF_USE_LEGACY_KERAS-1}"' in archive.read("environment.sh").decode()
+    with pytest.raises(InputError):
+        gradescope.make_zip(tmp_path / "bad.zip", LAB, {"NOT A NAME": "1"})
 
 
 def test_make_zip_to_a_folder_that_cannot_be_written_is_a_one_line_error(tmp_path):
@@ -311,7 +315,7 @@ def test_an_endless_loop_still_gets_a_result(tmp_path):
 SKIP_IN_KERAS2_SESSION = pytest.mark.skipif(
     os.environ.get("TF_USE_LEGACY_KERAS") == "1",
     reason="the deployed Gradescope image is built once per test run, in the Keras 3 session, and grades with "
-           "both stacks there (KERAS_STACK=legacy)")
+           "both stacks there (an --env TF_USE_LEGACY_KERAS=1 zip)")
 
 
 def deployed_test(function):

@@ -1,7 +1,7 @@
 """``python -m autograder gradescope``: grade a Gradescope submission, or build the autograder zip."""
 from __future__ import annotations
 
-from ..gradescope import HIDDEN_VISIBILITIES, KERAS_STACKS
+from ..gradescope import HIDDEN_VISIBILITIES
 from ..lab import installed_labs, load_lab
 from .options import add_limit_options, limits_from
 
@@ -18,9 +18,9 @@ def add_command(subparsers) -> None:
     parser.add_argument("--hidden-visibility", default="after_published", choices=HIDDEN_VISIBILITIES,
                         help="when students see the hidden checks' results (default after_published)")
     parser.add_argument("--make-zip", metavar="ZIP", help="write the autograder zip for Gradescope and exit")
-    parser.add_argument("--keras-stack", default="keras3", choices=KERAS_STACKS,
-                        help="with --make-zip: the Keras the zip grades with, Keras 3 or legacy Keras 2 (tf-keras) "
-                             "(default keras3)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="with --make-zip: a setting the zip grades with (Gradescope has no other way to set "
+                             "one), such as --env TF_USE_LEGACY_KERAS=1; repeatable")
     parser.add_argument("--self-test", action="store_true",
                         help="grade the lab's own solution in this environment and exit 1 unless it earns full "
                              "marks (setup.sh's last step)")
@@ -33,12 +33,16 @@ def run(args) -> int:
     from ..gradescope import make_zip, run_gradescope, self_test
 
     if args.make_zip:
+        settings = dict(pair.partition("=")[::2] for pair in args.env)
+        if any("=" not in pair for pair in args.env):
+            raise InputError("--env takes NAME=VALUE")
         try:
-            path = make_zip(args.make_zip, load_lab(args.lab), args.keras_stack)
+            path = make_zip(args.make_zip, load_lab(args.lab), settings)
         except OSError as error:
             raise InputError(f"{args.make_zip}: cannot write the zip there ({error.strerror or error})") from None
+        shown = ", ".join(f"{name}={value}" for name, value in settings.items()) or "no extra settings"
         print(f"wrote {path}: upload it as the autograder of {args.lab} (Configure Autograder > Zip file); "
-              f"it grades with {'Keras 3' if args.keras_stack == 'keras3' else 'legacy Keras 2 (tf-keras)'}")
+              f"it grades with {shown}")
         return 0
     if args.self_test:
         return 0 if self_test(args.lab, args.seed, limits_from(args)) else 1

@@ -239,9 +239,10 @@ def gradescope_problems(results) -> list[str]:
 
 
 def make_gradescope_zip(target: Path, keras_stack: str = "keras3") -> Path:
+    """The zip as an instructor makes it; ``legacy`` bakes in legacy Keras 2 (--env TF_USE_LEGACY_KERAS=1)."""
     """The zip an instructor uploads, made by the command the README gives."""
     made = subprocess.run([sys.executable, "-m", "autograder", "gradescope", "--lab", LAB, "--make-zip", str(target),
-                           "--keras-stack", keras_stack], cwd=ROOT, capture_output=True, text=True, timeout=300)
+                           *(["--env", "TF_USE_LEGACY_KERAS=1"] if keras_stack == "legacy" else [])], cwd=ROOT, capture_output=True, text=True, timeout=300)
     if made.returncode != 0:
         raise RuntimeError(f"--make-zip failed:\n{made.stdout}{made.stderr}")
     return target
@@ -282,8 +283,8 @@ def submit(root: Path, files: dict[str, dict | str | bytes]) -> None:
 def run_autograder(root: Path, keras_stack: str | None = None, measure: bool = False) -> "Run":
     """Run the zip's run_autograder as Gradescope does (from /autograder), and read results.json."""
     extra = {"AUTOGRADER_ROOT": str(root)}
-    if keras_stack:
-        extra["KERAS_STACK"] = keras_stack
+    if keras_stack:  # per run, as a setting in the environment wins over the zip's
+        extra["TF_USE_LEGACY_KERAS"] = "1" if keras_stack == "legacy" else "0"
     command = [str(root / "source" / "run_autograder")]
     if measure:
         run = run_measured(command, clean_environment(**extra), root)

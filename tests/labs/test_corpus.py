@@ -21,7 +21,6 @@ from autograder.grading import grade_notebook
 from autograder.isolation import Limits
 from autograder.lab import installed_labs, load_lab
 from autograder.selfcheck import judge_here
-from conftest import KERAS3
 
 CASES = [(name, case) for name in installed_labs() for case in load_cases(load_lab(name))]
 STARTUP_ALLOWANCE_S = 60.0  # a zygote's TensorFlow import, on a loaded machine, on top of a case's limit
@@ -32,7 +31,7 @@ HOSTILE = ("forge_", "object_graph_", "secret_", "neighbour_", "detect_", "tampe
 
 
 def _param(lab_name, case):
-    marks = [] if case.runs_on(KERAS3) else [pytest.mark.skip(reason=f"for {case.stack} only")]
+    marks = [] if case.applies() else [pytest.mark.skip(reason="for another environment (see its '# when:')")]
     return pytest.param(lab_name, case, id=f"{lab_name}/{case.name}", marks=marks)
 
 

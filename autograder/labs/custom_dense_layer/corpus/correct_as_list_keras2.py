@@ -1,6 +1,6 @@
 # Keras 2 hands build() a TensorShape, so input_shape.as_list() is valid there.
 # expect: full
-# stack: keras2
+# when: TF_USE_LEGACY_KERAS=1
 class SimpleDense(tf.keras.layers.Layer):
     def __init__(self, units=32):
         super().__init__()

@@ -1,6 +1,6 @@
 # keras.Variable attributes, which Keras 3 tracks (tf.keras.Variable does not exist in Keras 2).
 # expect: full
-# stack: keras3
+# when: TF_USE_LEGACY_KERAS!=1
 class SimpleDense(tf.keras.layers.Layer):
     def __init__(self, units=32):
         super().__init__()

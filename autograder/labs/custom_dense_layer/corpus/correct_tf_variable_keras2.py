@@ -1,6 +1,6 @@
 # The original lab's tf.Variable attributes: tracked by Keras 2 (on Keras 3 see untracked_tf_variable).
 # expect: full
-# stack: keras2
+# when: TF_USE_LEGACY_KERAS=1
 class SimpleDense(tf.keras.layers.Layer):
     def __init__(self, units=32):
         super(SimpleDense, self).__init__()

@@ -1,7 +1,7 @@
 # tf.Variable attributes, as the original lab wrote them: Keras 3 does not track them.
 # expect: lose=trainability,training
 # message: Keras 3 does not track
-# stack: keras3
+# when: TF_USE_LEGACY_KERAS!=1
 class SimpleDense(tf.keras.layers.Layer):
     def __init__(self, units=32):
         super().__init__()
