@@ -64,13 +64,15 @@ class Deadline:
 
     At the limit, :class:`ProbeTimeout` is raised in whatever runs, and again
     every half second until the block ends, so a loop that catches it once is
-    interrupted again. ``methods`` names the entry's methods that were on the
-    stack the first time.
+    interrupted again. ``methods`` names the entry's methods that were stuck:
+    a call that was already running at half the limit and still is at the end
+    (the stack is looked at then, without interrupting anything). A correct
+    method called many times by a slow cell is never one call that long.
 
     Deadlines nest (a notebook cell's limit around the probes of the
     student's own ``self_check`` in that cell): the timer is always set for
-    the nearest one, and a block that ends hands the rest of the time back to
-    the one around it.
+    the nearest event, and a block that ends hands the rest of the time back
+    to the one around it.
     """
 
     RETRY_S = 0.5
@@ -82,6 +84,8 @@ class Deadline:
         self.expired = False
         self.methods: tuple[str, ...] = ()
         self._ends_at: float | None = None
+        self._sample_at: float | None = None
+        self._sampled: list | None = None  # the entry's frames at half time (kept alive, compared by identity)
         self._previous = None
 
     @staticmethod
@@ -90,7 +94,8 @@ class Deadline:
 
     def __enter__(self) -> "Deadline":
         if self.seconds and self.seconds > 0 and self._usable():
-            self._ends_at = time.monotonic() + self.seconds
+            now = time.monotonic()
+            self._ends_at, self._sample_at = now + self.seconds, now + self.seconds / 2
             if not Deadline._active:
                 self._previous = signal.signal(signal.SIGALRM, Deadline._fire)
             Deadline._active.append(self)
@@ -100,6 +105,7 @@ class Deadline:
     def __exit__(self, *exc) -> None:
         if self in Deadline._active:
             Deadline._active.remove(self)
+            self._sampled = None
             if Deadline._active:
                 Deadline._arm()
             else:
@@ -110,6 +116,7 @@ class Deadline:
     def _arm() -> None:
         now = time.monotonic()
         pending = [d._ends_at - now for d in Deadline._active if not d.expired]
+        pending += [d._sample_at - now for d in Deadline._active if d._sampled is None and not d.expired]
         wait = min(pending) if pending else Deadline.RETRY_S
         signal.setitimer(signal.ITIMER_REAL, max(wait, 0.001))
 
@@ -117,29 +124,45 @@ class Deadline:
     def _fire(signum, frame) -> None:
         now = time.monotonic()
         for deadline in Deadline._active:
+            if deadline._sampled is None and deadline._sample_at <= now + 0.001:
+                deadline._sampled = deadline._entry_frames(frame)
             if not deadline.expired and deadline._ends_at <= now + 0.001:
                 deadline.expired = True
-                deadline.methods = deadline._entry_methods(frame)
+                still = deadline._entry_frames(frame)
+                stuck = [f for f in still if any(f is g for g in deadline._sampled or ())]
+                deadline.methods = tuple(dict.fromkeys(f.f_code.co_name for f in stuck))
+                deadline._sampled = []  # let the frames go
         if any(d.expired for d in Deadline._active):
             signal.setitimer(signal.ITIMER_REAL, Deadline.RETRY_S)
             raise ProbeTimeout()
         Deadline._arm()
 
-    def _entry_methods(self, frame) -> tuple[str, ...]:
-        """The entry's methods (a class entry) or the entry itself (a function) on the stack."""
-        names: list[str] = []
-        entry = self.entry
-        code = getattr(entry, "__code__", None)
-        while frame is not None and entry is not None:
-            if isinstance(entry, type):
-                owner = frame.f_locals.get("self", frame.f_locals.get("cls"))
-                found = isinstance(owner, entry) or owner is entry
-            else:
-                found = frame.f_code is code
-            if found and frame.f_code.co_name not in names:
-                names.append(frame.f_code.co_name)
+    def _entry_frames(self, frame) -> list:
+        """The frames on the stack that run code of the entry: the methods its class and the classes
+        it shares a module with define (not those it inherits from a library), or the function."""
+        codes = _own_code(self.entry)
+        found: list = []
+        while frame is not None and codes:
+            if frame.f_code in codes:
+                found.append(frame)
             frame = frame.f_back
-        return tuple(names)
+        return found
+
+
+def _own_code(entry: Any) -> set:
+    if not isinstance(entry, type):
+        code = getattr(entry, "__code__", None)
+        return {code} if code is not None else set()
+    codes = set()
+    for klass in getattr(entry, "__mro__", ()):
+        if klass.__module__ != entry.__module__:
+            continue
+        for value in vars(klass).values():
+            function = getattr(value, "__func__", getattr(value, "fget", value))
+            code = getattr(function, "__code__", None)
+            if code is not None:
+                codes.add(code)
+    return codes
 
 
 def run_probe(probes: Mapping[str, Callable], entry: Any, name: str, args: dict,

@@ -109,3 +109,11 @@ def test_the_same_seed_asks_the_same_questions(toy):
     first = grade(toy, "def add(a, b):\n    return a * b", seed=7)
     second = grade(toy, "def add(a, b):\n    return a * b", seed=7)
     assert first.checks[1].message == second.checks[1].message and first.seed == 7
+
+
+def test_a_slow_cell_that_calls_the_entry_many_times_is_not_taken_for_a_loop(toy):
+    """The cell runs past its limit inside add(), but no single call of add() is slow: add is not stuck."""
+    slow = "import time\ndef add(a, b):\n    time.sleep(0.001)\n    return a + b"
+    result = grade(toy, slow, "for _ in range(10**6):\n    add(1, 2)")
+    assert [(c.number, c.status) for c in result.cells] == [(2, CellStatus.TIMED_OUT)]
+    assert result.score == 4 and result.ending is Ending.FINISHED
