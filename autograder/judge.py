@@ -76,7 +76,7 @@ class Clock:
     """
 
     probe_s: float | None = 10.0
-    overtime_s: float = 4.0
+    overtime_s: float = 3.0
     overtime_left: float | None = None
     looping: set = dataclasses.field(default_factory=set)
     looped_where: str = ""

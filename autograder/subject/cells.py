@@ -31,7 +31,7 @@ class CellBudget:
     """Time limits for the notebook's cells (seconds)."""
 
     cell_s: float = 10.0     # one cell; a correct notebook's slowest cell takes about 1 s
-    overtime_s: float = 4.0  # all later cells together, once a cell has been stopped
+    overtime_s: float = 3.0  # all later cells together, once a cell has been stopped
 
 
 @dataclasses.dataclass
