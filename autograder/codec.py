@@ -18,6 +18,10 @@ ARRAY_KEY = "__array__"
 DTYPES = ("float16", "float32", "float64", "int32", "int64", "bool")
 MAX_ELEMENTS = 4_000_000   # per array: a 2000 x 2000 float32 is 16 MB, more than any probe needs
 MAX_LINE_BYTES = 16 << 20  # per message (the largest honest answer is under 1 MB); longer ends the run
+# What the judge sends is trusted, and may be larger: the notebook's code, up to MAX_CODE_BYTES,
+# in one message (JSON writes a character as at most six bytes).
+MAX_CODE_BYTES = 64 << 20
+MAX_JUDGE_LINE_BYTES = 6 * MAX_CODE_BYTES + (1 << 20)
 
 
 class DecodeError(ValueError):
@@ -58,7 +62,8 @@ def _array(spec: Any) -> np.ndarray:
             and isinstance(spec[1], list) and isinstance(spec[2], str)):
         raise DecodeError("malformed array")
     dtype, shape, data = spec
-    if dtype not in DTYPES or not all(isinstance(d, int) and 0 <= d for d in shape) or len(shape) > 8:
+    if (dtype not in DTYPES or len(shape) > 8
+            or not all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= MAX_ELEMENTS for d in shape)):
         raise DecodeError(f"array of dtype {dtype!r} and shape {shape!r} not accepted")
     size = math.prod(shape)
     if size > MAX_ELEMENTS:
@@ -77,11 +82,13 @@ def dumps(message: dict) -> bytes:
 
 
 def loads(line: bytes) -> dict:
+    """One message from a line; anything wrong with it is a DecodeError, never another exception."""
     try:
         message = json.loads(line)
-    except (ValueError, UnicodeDecodeError, RecursionError) as error:
-        # RecursionError: a line of deeply nested brackets, which would otherwise end the judge.
-        raise DecodeError(f"not JSON ({error.__class__.__name__})") from None
-    if not isinstance(message, dict):
-        raise DecodeError("not a JSON object")
-    return decode(message)
+        if not isinstance(message, dict):
+            raise DecodeError("not a JSON object")
+        return decode(message)
+    except DecodeError:
+        raise
+    except Exception as error:  # deep nesting (RecursionError), numpy refusing a shape...: never the judge's end
+        raise DecodeError(f"not a message ({error.__class__.__name__})") from None

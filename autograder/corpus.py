@@ -38,6 +38,7 @@ from .results import Ending, Grade
 
 KIT_ROOT = Path(__file__).resolve().parent.parent
 CELL_SEPARATOR = re.compile(r"^# %% cell\s*$", re.M)
+DIRECTIVE = re.compile(r"#\s*(expect|message|absent|ending|when|limits|source):\s*(.*?)\s*$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,15 +70,22 @@ class Case:
 
     @property
     def cells(self) -> list[str]:
-        """The answer cell's code, then any cells that follow it."""
-        return [part.strip("\n") + "\n" for part in CELL_SEPARATOR.split(self.source)]
+        """The answer cell's code, then any cells that follow it; without the header's directives,
+        which are for the corpus, not for the notebook (the examples are made from these cells)."""
+        lines, in_header = [], True
+        for line in self.source.splitlines():
+            in_header = in_header and (line.startswith("#") or not line.strip())
+            if not (in_header and DIRECTIVE.match(line)):
+                lines.append(line)
+        source = "\n".join(lines)
+        return [part.strip("\n") + "\n" for part in CELL_SEPARATOR.split(source)]
 
 
 def parse_case(lab: Lab, path: Path) -> Case:
     source = path.read_text(encoding="utf-8")
     fields: dict[str, list[str]] = {}
     for line in source.splitlines():
-        match = re.match(r"#\s*(expect|message|absent|ending|when|limits|source):\s*(.*?)\s*$", line)
+        match = DIRECTIVE.match(line)
         if not match:
             if line.startswith("#") or not line.strip():
                 continue

@@ -16,6 +16,7 @@ import functools
 import json
 from pathlib import Path
 
+from .codec import MAX_CODE_BYTES
 from .errors import SubmissionError
 from .lab import Lab
 
@@ -117,6 +118,10 @@ def program_for(notebook: dict, lab: Lab, name: str) -> Program:
     if not mentions:
         raise SubmissionError(f"{name}: no code cell mentions {lab.entry}, so there is nothing of the lab "
                               f"{lab.name} to grade")
+    size = sum(len(c.source.encode("utf-8", "replace")) for c in cells)
+    if size > MAX_CODE_BYTES:
+        raise SubmissionError(f"{name}: its code cells hold {size / 2**20:.0f} MB of source; the grader runs "
+                              f"at most {MAX_CODE_BYTES >> 20} MB (keep data in files, not in cells)")
     return Program(name, tuple(cells), tuple(restored))
 
 

@@ -17,6 +17,7 @@ method that looped once again.
 from __future__ import annotations
 
 import dataclasses
+import re
 import signal
 import threading
 import time
@@ -38,14 +39,24 @@ class StudentRaised(Exception):
         return f"{self.stage}: {describe_error(self.error)}"
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_KERAS_WRAPPER = re.compile(r"Exception encountered when calling [\w.]+\(\)\.?$")
+
+
 def describe_error(error: BaseException) -> str:
     """``Type: first line of the message`` (or just the type)."""
     if isinstance(error, SystemExit):
         return f"SystemExit: sys.exit({error.code!r}) was called"
-    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
-    # TensorFlow wraps errors raised inside a graph as "in user code:" and a traceback; what
-    # went wrong is the last line.
-    first = (lines[-1] if lines and lines[0].rstrip(":") == "in user code" else lines[0] if lines else "")[:300]
+    lines = [line.strip() for line in _ANSI.sub("", str(error)).strip().splitlines() if line.strip()]
+    if lines and lines[0].rstrip(":") == "in user code":
+        # TensorFlow wraps errors raised inside a graph as "in user code:" and a traceback; what
+        # went wrong is the last line.
+        lines = lines[-1:]
+    elif len(lines) > 1 and _KERAS_WRAPPER.match(lines[0]):
+        # Keras 3: "Exception encountered when calling L.call().", then the cause (in bold), then
+        # the arguments: the cause is what the student needs.
+        lines = lines[1:]
+    first = lines[0][:300] if lines else ""
     return f"{type(error).__name__}: {first}" if first else type(error).__name__
 
 

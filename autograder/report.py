@@ -150,10 +150,11 @@ def load(out: str | Path, assignment: str | None = None) -> list[ClassReport]:
 
 def print_report(report: ClassReport, console=None) -> None:
     from rich.console import Console
+    from rich.markup import escape  # messages, notes and names may come from students
     from rich.table import Table
 
     console = console or Console(width=max(110, Console().width))
-    console.print(f"[bold]{report.assignment}[/]: [bold]{report.n} submission(s)[/]: "
+    console.print(f"[bold]{escape(report.assignment)}[/]: [bold]{report.n} submission(s)[/]: "
                   f"mean {report.stat('mean'):.1f}, median {report.stat('median'):g}, "
                   f"min {report.stat('min'):g}, max {report.stat('max'):g} of {report.max_score:g}; "
                   f"{report.full_marks} full marks; {len(report.incomplete)} could not run fully.")
@@ -177,8 +178,8 @@ def print_report(report: ClassReport, console=None) -> None:
     for c in report.checks:
         top = c.top_failure()
         colour = "green" if c.pass_rate >= 0.9 else "yellow" if c.pass_rate >= 0.6 else "red"
-        name = c.name + (" [dim](hidden)[/]" if c.visibility == "hidden" else "")
-        failure = (f"[dim]{top[1]} of {c.failed}:[/] {top[0]}" if top
+        name = escape(c.name) + (" [dim](hidden)[/]" if c.visibility == "hidden" else "")
+        failure = (f"[dim]{top[1]} of {c.failed}:[/] {escape(top[0])}" if top
                    else "[dim]only submissions that could not run[/]" if c.failed else "[dim]-[/]")
         table.add_row(name, f"{c.max_points:g}", f"[{colour}]{c.passed}/{c.total} ({c.pass_rate:.0%})[/]", failure)
     console.print(table)
@@ -188,7 +189,7 @@ def print_report(report: ClassReport, console=None) -> None:
         notes.add_column("student")
         notes.add_column("note", overflow="fold")
         for record in report.noted:
-            notes.add_row(str(record["student_id"]), str(record["note"]))
+            notes.add_row(escape(str(record["student_id"])), escape(str(record["note"])))
         console.print(notes)
 
     if report.incomplete:
@@ -196,7 +197,7 @@ def print_report(report: ClassReport, console=None) -> None:
         runs.add_column("why")
         runs.add_column("students", justify="right")
         for kind, count in report.error_kinds():
-            runs.add_row(kind, str(count))
+            runs.add_row(escape(kind), str(count))
         console.print(runs)
 
 

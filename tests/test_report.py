@@ -107,3 +107,21 @@ def test_report_command(out):
                              "custom_dense_layer"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "14 submission(s)" in result.stdout and "report.html" in result.stdout
+
+
+def test_student_text_is_shown_as_text_not_markup_or_formulas(tmp_path):
+    """A message, note or name with rich markup (``[/]`` ends rich) or a spreadsheet formula is shown
+    as written: the report and grades.csv neither fail on it nor run it."""
+    from autograder.batch.store import csv_text
+
+    markup = Message("a layer", "ValueError: [/] [bold]unbalanced[/bold", "[red]try[/]")
+    record = fake_record("=HYPERLINK(\"http://x\")", {"forward_pass": (Status.FAILED, markup)}, note="[/]")
+    out = tmp_path / "out"
+    (out / "results").mkdir(parents=True)
+    write_atomic(result_path(out, (record["student_id"], record["assignment"])), json.dumps(record).encode())
+    console = Console(record=True, width=200)
+    report.print_report(report.load(out)[0], console)
+    shown = console.export_text()
+    assert "ValueError: [/] [bold]unbalanced[/bold" in shown and "[/]" in shown
+    row = csv_text([record]).splitlines()[1]
+    assert row.startswith("\"'=HYPERLINK(")

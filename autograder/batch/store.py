@@ -104,6 +104,16 @@ def load_records(out: str | Path) -> dict[tuple[str, str], dict]:
     return records
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value) -> str:
+    """A text cell a spreadsheet shows as text: one that starts like a formula (``=HYPERLINK(...)``
+    in a student's folder name or notebook) gets a leading apostrophe, as OWASP advises for CSV."""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def csv_text(records: Iterable[dict]) -> str:
     """grades.csv: one row per submission, sorted, with one column per check (its points)."""
     records = sorted(records, key=lambda r: (r["assignment"], r["student_id"]))
@@ -114,13 +124,14 @@ def csv_text(records: Iterable[dict]) -> str:
                 check_names.append(check["name"])
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(BASE_COLUMNS + check_names)
+    writer.writerow(BASE_COLUMNS + [spreadsheet_safe(name) for name in check_names])
     for record in records:
         points = {c["name"]: c["points"] for c in record.get("checks", [])}
         row = []
         for column in BASE_COLUMNS:
             value = record.get(column)
-            row.append("" if value is None else (f"{value:g}" if isinstance(value, float) else value))
+            row.append("" if value is None else f"{value:g}" if isinstance(value, float)
+                       else str(value) if isinstance(value, int) else spreadsheet_safe(value))
         row += [f"{points[n]:g}" if n in points else "" for n in check_names]
         writer.writerow(row)
     return buffer.getvalue()

@@ -105,10 +105,11 @@ class _Progress:
 
     def start(self, summary, pending: int) -> None:
         from rich.console import Console
+        from rich.markup import escape
 
         console = Console(stderr=True)
         console.print(f"[bold]{summary.total}[/] submission(s): {summary.skipped} already graded, "
-                      f"{pending} to grade on {summary.executor}. Results in {summary.output}")
+                      f"{pending} to grade on {escape(str(summary.executor))}. Results in {escape(str(summary.output))}")
         if self.quiet or not pending:
             return
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,

@@ -71,9 +71,10 @@ def environment_text(grade) -> str:
 
 def print_table(grade) -> None:
     from rich.console import Console
+    from rich.markup import escape  # every string here may come from the student (messages, names)
     from rich.table import Table
 
-    table = Table(title=f"{grade.notebook}: {grade.score:g}/{grade.max_score:g}{environment_text(grade)}",
+    table = Table(title=escape(f"{grade.notebook}: {grade.score:g}/{grade.max_score:g}{environment_text(grade)}"),
                   title_justify="left")
     table.add_column("check")
     table.add_column("category")
@@ -81,10 +82,10 @@ def print_table(grade) -> None:
     table.add_column("message", overflow="fold")
     for c in grade.checks:
         mark = "[green]\u2713[/]" if c.passed else "[red]\u2717[/]"
-        table.add_row(f"{mark} {c.name}", c.category, f"{c.points:g}/{c.max_points:g}", c.text)
+        table.add_row(f"{mark} {escape(c.name)}", escape(c.category), f"{c.points:g}/{c.max_points:g}", escape(c.text))
     console = Console(width=max(100, Console().width))
     console.print(table)
     for cell in grade.cells:
-        console.print(f"[dim]{cell.text()}[/]")
+        console.print(f"[dim]{escape(cell.text())}[/]")
     if grade.error:
-        console.print(f"[yellow]note:[/] {grade.error}")
+        console.print(f"[yellow]note:[/] {escape(grade.error)}")

@@ -64,3 +64,17 @@ def test_a_read_only_output_folder_is_one_line(tmp_path):
 def test_labs_lists_the_installed_labs():
     result = run("labs")
     assert result.returncode == 0 and "custom_dense_layer" in result.stdout
+
+
+def test_grade_table_shows_student_text_as_written(capsys):
+    """rich markup in a student's exception message (``[/]`` alone makes rich raise) is printed as text."""
+    from autograder.cli.grade import print_table
+    from autograder.results import CellReport, CellStatus, CheckResult, Ending, Grade, Message, Status
+
+    message = Message("call() to run", "ValueError: [/] [bold]x[/bold", "[red]fix[/]")
+    grade = Grade("[/]student.ipynb", "toy", [CheckResult("adds", "arithmetic", "public", 1.0, Status.FAILED, "",
+                                                          message)], Ending.FINISHED, "")
+    grade.cells = [CellReport(3, CellStatus.ERROR, "ValueError: [/]", "[/] x = 1")]
+    print_table(grade)
+    shown = capsys.readouterr().out
+    assert "ValueError: [/] [bold]x[/bold" in shown and "[/]student.ipynb" in shown

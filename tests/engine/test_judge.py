@@ -84,3 +84,21 @@ def test_the_same_seed_draws_the_same_numbers_per_check(toy):
 
     assert rng_for(5, "forward").integers(1 << 30) == rng_for(5, "forward").integers(1 << 30)
     assert rng_for(5, "forward").integers(1 << 30) != rng_for(6, "forward").integers(1 << 30)
+
+
+@pytest.mark.parametrize("error, shown", [
+    # Keras 3 wraps an error raised in call(): the cause is the second line, in bold.
+    (TypeError("Exception encountered when calling SimpleDense.call().\n\n\x1b[1m'str' object is not callable"
+               "\x1b[0m\n\nArguments received by SimpleDense.call():\n  • inputs=tf.Tensor(shape=(1, 2))"),
+     "TypeError: 'str' object is not callable"),
+    # TensorFlow's graph errors: what went wrong is the last line.
+    (ValueError("in user code:\n\n    File \"<cell>\", line 3, in call\n\n    ValueError: shapes differ"),
+     "ValueError: ValueError: shapes differ"),
+    (ZeroDivisionError("division by zero"), "ZeroDivisionError: division by zero"),
+    (SystemExit(3), "SystemExit: sys.exit(3) was called"),
+    (KeyError(), "KeyError"),
+])
+def test_errors_are_described_by_their_cause(error, shown):
+    from autograder.probing import describe_error
+
+    assert describe_error(error) == shown
