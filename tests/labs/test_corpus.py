@@ -27,7 +27,7 @@ STARTUP_ALLOWANCE_S = 60.0  # a zygote's TensorFlow import, on a loaded machine,
 # Cases that attack the process they run in (forge, poke at objects, look for files, kill, loop,
 # exhaust memory) would attack this test's own process if run here: they are tried in a subject only.
 HOSTILE = ("forge_", "object_graph_", "secret_", "neighbour_", "detect_", "tamper_", "escape_", "memory_bomb_",
-           "os_exit", "sys_exit", "infinite_loop", "loop_swallows")
+           "os_exit", "sys_exit", "infinite_loop", "loop_swallows", "redteam_")
 
 
 def _param(lab_name, case):

@@ -12,8 +12,12 @@ A check that another lab reuses reads the constructor's extra arguments from
 """
 from __future__ import annotations
 
+import math
+import reprlib
+
 import numpy as np
 
+from autograder import codec
 from autograder.judge import StudentError
 from autograder.registry import CheckFailed, Registry
 from autograder.results import Message
@@ -83,7 +87,21 @@ def build_facts(ctx, *, kwargs: dict | None = None, input_shape=None, configurat
     facts = ctx.ask("build", kwargs=layer_kwargs(ctx, units=units) if kwargs is None else kwargs,
                     input_shape=list(input_shape or [batch, features]), seed=build_seed(ctx))
     require_layer(ctx, facts)
+    for variable in facts.get("variables", []):
+        require_testable_shape(variable)
     return facts
+
+
+def require_testable_shape(variable: dict) -> None:
+    """Checks draw weights of a variable's reported shape: it must be one the codec could carry, so
+    that no answer, true or forged, can make the judge allocate more than a probe ever needs."""
+    shape = variable["shape"]
+    if not (isinstance(shape, list) and len(shape) <= 8
+            and all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= codec.MAX_ELEMENTS for d in shape)
+            and math.prod(shape) <= codec.MAX_ELEMENTS):
+        raise CheckFailed("weights small enough to test (the shapes build() is asked for)",
+                          f"a variable {reprlib.repr(variable.get('name'))} of shape {reprlib.repr(shape)}",
+                          "fix the shapes first (see weight_shapes)")
 
 
 def require_layer(ctx, facts: dict) -> None:
@@ -185,9 +203,14 @@ def check_writes_own_layer(ctx) -> str:
     facts = build_facts(ctx)
     if facts["keras_bases"]:
         base = facts["keras_bases"][0].rsplit(".", 1)[-1]
+        made = "it inherits from" if facts.get("of_the_entry") else f"{ctx.entry}(...) hands back"
         raise CheckFailed(f"{ctx.entry} to inherit from tf.keras.layers.Layer and compute its own output",
-                          f"it inherits from Keras's own {base}, which does the layer's work",
+                          f"{made} Keras's own {base}, which does the layer's work",
                           "inherit from tf.keras.layers.Layer and write build() and call() yourself")
+    if not facts.get("of_the_entry"):
+        raise CheckFailed(f"{ctx.entry}(...) to make a {ctx.entry}",
+                          f"it makes a {facts.get('class', 'different object')}",
+                          f"define {ctx.entry} as a class that inherits from tf.keras.layers.Layer")
     if facts["sublayers"]:
         inner = facts["sublayers"][0].rsplit(".", 1)[-1]
         raise CheckFailed(f"{ctx.entry} to hold its own kernel and bias",
@@ -364,13 +387,25 @@ def train_and_compare(ctx, xs: np.ndarray, ys: np.ndarray, points: np.ndarray, w
 
     Returns the figures for the success note; raises CheckFailed naming what went wrong.
     """
+    # The layer starts from weights the judge draws (as the lab's initializers would), not from
+    # weights the subject reports: the right answer is then 500 steps of gradient descent from
+    # there, which no shortcut (such as reporting the exact solution as the start) can give.
+    built = ctx.ask("build", kwargs=layer_kwargs(ctx, units=1), input_shape=[len(xs), xs.shape[1]], seed=ctx.seed)
+    require_layer(ctx, built)
+    kernel_index, kernel, bias_index, bias = require_kernel_and_bias(ctx, built["variables"])
+    require_shapes(ctx, kernel, bias, xs.shape[1], 1)
+    start_kernel = ctx.rng.normal(0.0, 0.05, size=(xs.shape[1], 1)).astype(np.float32)
+    start_bias = np.zeros(1, np.float32)
     facts = ctx.ask("train", kwargs=layer_kwargs(ctx, units=1), xs=xs, ys=ys, epochs=LAB_EPOCHS,
-                    learning_rate=LAB_LEARNING_RATE, seed=ctx.seed, points=points)
+                    learning_rate=LAB_LEARNING_RATE, seed=ctx.seed, points=points,
+                    assignments={str(kernel_index): start_kernel, str(bias_index): start_bias})
     kernel_index, kernel, bias_index, bias = require_kernel_and_bias(ctx, facts["variables"])
     require_shapes(ctx, kernel, bias, xs.shape[1], 1)
-    start_kernel, start_bias = facts["initial"][kernel_index], facts["initial"][bias_index]
     learned_kernel, learned_bias = np.asarray(kernel["values"], np.float64), np.asarray(bias["values"], np.float64)
     predictions = np.asarray(facts["predictions"], np.float64).reshape(-1)
+    if predictions.size != len(points):
+        raise CheckFailed(f"one prediction for each of the {len(points)} inputs", f"{predictions.size} values",
+                          "return one output per input row from call()")
     want_kernel, want_bias = sgd_on_mse(xs, ys, start_kernel, start_bias, LAB_EPOCHS, LAB_LEARNING_RATE)
     want_predictions = dense(points, want_kernel, want_bias).reshape(-1)
     figures = {"w": float(learned_kernel.ravel()[0]), "b": float(learned_bias.ravel()[0]),

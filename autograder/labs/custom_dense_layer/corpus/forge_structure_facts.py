@@ -14,6 +14,7 @@ def fake_build(entry, *, kwargs, input_shape, seed):
     units = kwargs.get("units", 32)
     rng = np.random.default_rng(seed)
     return {"is_layer": True, "base_initialized": True, "units": units, "keras_bases": [], "sublayers": [],
+            "of_the_entry": True,
             "variables": [{"name": "kernel", "attribute": "kernel", "shape": [input_shape[-1], units],
                            "dtype": "float32", "trainable": True, "tracked": True,
                            "values": rng.normal(0.0, 0.05, (input_shape[-1], units)).astype(np.float32)},
@@ -22,7 +23,8 @@ def fake_build(entry, *, kwargs, input_shape, seed):
 
 
 def fake_construct(entry, *, kwargs):
-    return {"is_layer": True, "base_initialized": True, "units": kwargs.get("units", 32), "keras_bases": []}
+    return {"is_layer": True, "base_initialized": True, "units": kwargs.get("units", 32), "keras_bases": [],
+            "of_the_entry": True}
 
 
 probes.PROBES["build"] = fake_build
