@@ -1,0 +1,16 @@
+# The activation is applied to the inputs before the matrix product instead of to the output.
+# expect: lose=activation,nonlinearity,classifier
+# message: to the inputs
+class SimpleDense(tf.keras.layers.Layer):
+    def __init__(self, units=32, activation=None):
+        super().__init__()
+        self.units = units
+        self.activation = tf.keras.activations.get(activation)
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units),
+                                      initializer=tf.random_normal_initializer(), trainable=True)
+        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros", trainable=True)
+
+    def call(self, inputs):
+        return tf.matmul(self.activation(inputs), self.kernel) + self.bias

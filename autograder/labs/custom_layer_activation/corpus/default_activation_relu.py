@@ -1,0 +1,16 @@
+# The constructor's default is "relu" instead of None, so SimpleDense(units) is not linear.
+# expect: lose=activation
+# message: the default activation is 'relu'
+class SimpleDense(tf.keras.layers.Layer):
+    def __init__(self, units=32, activation="relu"):
+        super().__init__()
+        self.units = units
+        self.activation = tf.keras.activations.get(activation)
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units),
+                                      initializer=tf.random_normal_initializer(), trainable=True)
+        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros", trainable=True)
+
+    def call(self, inputs):
+        return self.activation(tf.matmul(inputs, self.kernel) + self.bias)

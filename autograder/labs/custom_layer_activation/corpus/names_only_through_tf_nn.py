@@ -1,0 +1,16 @@
+# Names are looked up in tf.nn, once; a callable (or Keras's own function) is not accepted.
+# expect: lose=activation
+# message: callable
+class SimpleDense(tf.keras.layers.Layer):
+    def __init__(self, units=32, activation=None):
+        super().__init__()
+        self.units = units
+        self.activation = tf.identity if activation is None else getattr(tf.nn, activation)
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units),
+                                      initializer=tf.random_normal_initializer(), trainable=True)
+        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros", trainable=True)
+
+    def call(self, inputs):
+        return self.activation(tf.matmul(inputs, self.kernel) + self.bias)
