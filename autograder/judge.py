@@ -216,6 +216,7 @@ DEFAULT_HINTS = {
     Ending.TIME_LIMIT.value: "look for a loop that never ends, or a very slow computation",
     Ending.EXITED.value: "remove exit(), sys.exit() and os._exit() calls from your code; raise an error instead",
     Ending.CRASHED.value: "look for a huge allocation or a list that never stops growing",
+    Ending.MEMORY_LIMIT.value: "look for a huge allocation, a list that never stops growing, or many processes",
 }
 
 

@@ -18,7 +18,8 @@ class Ending(enum.Enum):
     FINISHED = "finished"          # every check got its answers
     TIME_LIMIT = "time limit"      # the submission's wall-clock limit ran out
     EXITED = "exited"              # the student's code ended the process (os._exit, a signal to itself)
-    CRASHED = "crashed"            # the process died: over the memory limit, or a crash in native code
+    CRASHED = "crashed"            # the process died: a crash in native code, or one process over its memory
+    MEMORY_LIMIT = "memory limit"  # the kernel ended it: all its processes together over the memory limit
     NOT_GRADED = "not graded"      # nothing to grade: no notebook, not a notebook, no entry symbol
     GRADER_ERROR = "grader error"  # the grader itself failed; a batch regrades it next run
 

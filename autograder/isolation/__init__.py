@@ -32,7 +32,9 @@ class Limits:
     """Shared by everything after the first time-out: one endless loop then costs the first limit,
     this, and the process's start and end (measured: 14.8 s with 4 s here, on a loaded machine)."""
     memory_mb: int = 2048
-    """Address space a submission may add to what its libraries already hold."""
+    """Address space each of a submission's processes may add to what its libraries already hold,
+    and, where the machine gives cgroups, the real memory of all its processes together (see
+    ``isolation.cgroups``, which also caps its tasks and shares the CPU fairly between submissions)."""
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -11,21 +11,25 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import os
+import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
 from ..judge import GRACE_S, SubjectGone
 from ..results import CellReport, CellStatus, Ending
 from ..subject.channel import Channel, ChannelClosed, ChannelTimeout
-from . import Limits, contain, zygote as zygote_module
+from . import Limits, cgroups, contain, zygote as zygote_module
 
-STARTUP_S = 180.0
-STATUSES = {status.value for status in CellStatus}  # importing TensorFlow on a loaded machine, once per zygote or fresh subject
+STARTUP_S = 180.0  # importing TensorFlow on a loaded machine, once per zygote or fresh subject
+BYE_GRACE_S = 2.0  # for a subject that has answered everything to say goodbye and exit
+STATUSES = {status.value for status in CellStatus}
 
 
 def _child_environment() -> dict:
@@ -49,6 +53,9 @@ def _child_environment() -> dict:
 
 def describe_status(status: dict, limits: Limits) -> tuple[Ending, str]:
     """How a subject process ended, from its status, as an ending and a sentence."""
+    if status.get("memory_limit"):  # its cgroup's OOM killer ended one of its processes
+        return Ending.MEMORY_LIMIT, (f"the process was ended for using more than the {limits.memory_mb} MB "
+                                     "memory limit (all its processes together)")
     if "signal" in status:
         number = int(status["signal"])
         try:
@@ -77,13 +84,58 @@ class ZygoteProcess:
         return self._status
 
 
+OWNER_MARK = ".nbsandbox-owner"  # in a subjects' folder: the pid of the judge that removes it
+
+
+def subjects_folder() -> str:
+    """A folder for subjects' folders, removed by whoever made it (neutral name; others may not list it)."""
+    folder = tempfile.mkdtemp()
+    os.chmod(folder, 0o711)  # nobody (the subject, as root's) must reach its own folder inside
+    with open(os.path.join(folder, OWNER_MARK), "w") as mark:
+        mark.write(str(os.getpid()))
+    return folder
+
+
+def remove_stale_folders() -> None:
+    """Remove the subjects' folders of judges that were killed before they could (SIGKILL, a lost machine)."""
+    try:
+        entries = list(os.scandir(tempfile.gettempdir()))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if not entry.name.startswith("tmp") or not entry.is_dir(follow_symlinks=False):
+                continue
+            if entry.stat(follow_symlinks=False).st_uid != os.geteuid():
+                continue
+            with open(os.path.join(entry.path, OWNER_MARK)) as mark:
+                owner = int(mark.read().strip() or 0)
+        except (OSError, ValueError):
+            continue
+        if owner and owner != os.getpid() and not cgroups.alive(owner):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
 class FreshProcess:
     """A subject in a new Python (``python -m autograder.subject``)."""
 
-    def __init__(self, process: subprocess.Popen):
-        self.process = process
+    def __init__(self, process: subprocess.Popen, group: cgroups.Group | None = None, folder: str | None = None):
+        self.process, self.group, self.folder = process, group, folder
+        self._status: dict | None = None
 
     def end(self, kill: bool, grace_s: float = 0.0) -> dict:
+        if self._status is None:
+            self._status = self._end(kill, grace_s)
+            if self.group is not None:
+                if self.group.oom_kills():
+                    self._status["memory_limit"] = True
+                self._status["peak"] = self.group.peak()
+                self.group.remove()
+            if self.folder:
+                shutil.rmtree(self.folder, ignore_errors=True)
+        return self._status
+
+    def _end(self, kill: bool, grace_s: float) -> dict:
         if kill and grace_s:
             try:
                 self.process.wait(timeout=grace_s)
@@ -123,16 +175,21 @@ class Zygote:
         self.preload = preload
         self._process: subprocess.Popen | None = None
         self._control: socket.socket | None = None
+        self._folder: str | None = None
         self._lock = threading.Lock()
+        self.limits: dict = {}  # what the zygote's cgroups hold (see cgroups.Pool.describe)
 
     def start(self) -> None:
         with self._lock:
             if self._process is not None and self._process.poll() is None:
                 return
+            self.close()  # a zygote that died: its subjects' folders and cgroups go with it
+            remove_stale_folders()
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            self._folder = subjects_folder()
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "autograder.isolation.zygote", "--control-fd", str(theirs.fileno()),
-                 "--owner", str(os.getpid()), "--preload", *self.preload],
+                 "--owner", str(os.getpid()), "--folder", self._folder, "--preload", *self.preload],
                 pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, env=_child_environment(), start_new_session=True)
             theirs.close()
@@ -142,6 +199,12 @@ class Zygote:
             if not message or message.get("op") != "ready":
                 self.close()
                 raise RuntimeError("the grading process (zygote) did not start")
+            self.limits = {k: message[k] for k in ("cgroups", "cgroups_missing") if k in message}
+
+    @property
+    def folder(self) -> str | None:
+        """Where this zygote's subjects have their folders (removed with the zygote)."""
+        return self._folder
 
     @property
     def pid(self) -> int | None:
@@ -187,17 +250,32 @@ class Zygote:
     def close(self) -> None:
         process, self._process = self._process, None
         control, self._control = self._control, None
+        folder, self._folder = self._folder, None
         if control is not None:
             control.close()
         if process is not None:
             if process.poll() is None:
                 process.kill()
             process.wait()
+            # Killed, its wardens die with it before they clean up (PR_SET_PDEATHSIG): what they
+            # leave, and what the zygote's own clean-up could not reach, goes now.
+            cgroups.remove_pool_of(process.pid)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 _local = threading.local()
 _all: list[Zygote] = []
 _all_lock = threading.Lock()
+_judge_pool: list[cgroups.Pool] = []
+
+
+def judge_pool() -> cgroups.Pool:
+    """This process's pool of cgroups, for the subjects it starts itself (the ``fresh`` backend)."""
+    with _all_lock:
+        if not _judge_pool:
+            _judge_pool.append(cgroups.Pool.create())
+        return _judge_pool[0]
 
 
 def zygote_for(lab) -> Zygote:
@@ -223,9 +301,32 @@ def shutdown() -> None:
     with _all_lock:
         for zygote in _all:
             zygote.close()
+        for pool in _judge_pool:
+            pool.close()
+        _judge_pool.clear()
 
 
 # --------------------------------------------------------------------------- the subject, as the judge sees it
+
+
+def _accepts(wanted, message: dict) -> bool:
+    """Whether ``message`` is the one awaited; a message that makes the test itself fail is not."""
+    try:
+        return bool(wanted(message))
+    except Exception:
+        return False
+
+
+_VERSION = re.compile(r"[\w.+-]{1,40}")
+
+
+def _versions(environment) -> dict[str, str]:
+    """What the subject says it ran on (library versions), kept only if it looks like versions: it
+    reaches grades.csv and the instructor's terminal, so no formulas, markup or megabytes."""
+    if not isinstance(environment, dict):
+        return {}
+    return {k: v for k, v in list(environment.items())[:8]
+            if isinstance(k, str) and isinstance(v, str) and _VERSION.fullmatch(k) and _VERSION.fullmatch(v)}
 
 
 @dataclasses.dataclass
@@ -244,6 +345,7 @@ class Finish:
     detail: str
     peak_memory_mb: float | None
     pid_namespace: bool | None
+    status: dict = dataclasses.field(default_factory=dict)  # the warden's and the cgroup's account
 
 
 class RemoteSubject:
@@ -270,7 +372,7 @@ class RemoteSubject:
         try:
             while True:
                 message = self.channel.receive(deadline)
-                if message is not None and wanted(message):
+                if message is not None and _accepts(wanted, message):
                     return message
         except ChannelTimeout:
             whole = time.monotonic() >= self.deadline - 0.01
@@ -303,7 +405,8 @@ class RemoteSubject:
                          else min(self.limits.cell_timeout_s, max(overtime_left, 0.0)))
                 started = time.monotonic()
                 message = self._receive(limit, f"cell {cell['number']}", lambda m, n=cell["number"]: (
-                    m.get("op") == "cell" and m.get("number") == n and m.get("status") in STATUSES))
+                    m.get("op") == "cell" and m.get("number") == n and m.get("status") in STATUSES
+                    and isinstance(m.get("detail", ""), str) and isinstance(m.get("methods", []), list)))
                 number = message["number"]
                 status = CellStatus(message["status"])
                 if overtime_left is not None:
@@ -324,9 +427,7 @@ class RemoteSubject:
                                               first_lines.get(int(cell["number"]), "")))
                     break
             return Start(reports, False, {}, looped)
-        environment = ready.get("environment") if isinstance(ready.get("environment"), dict) else {}
-        return Start(reports, ready.get("entry") is True, {str(k): str(v)[:100] for k, v in environment.items()},
-                     looped)
+        return Start(reports, ready.get("entry") is True, _versions(ready.get("environment")), looped)
 
     def ask(self, probe: str, args: dict, budget_s: float | None) -> dict:
         if self.gone is not None:
@@ -352,19 +453,25 @@ class RemoteSubject:
 
     def finish(self) -> Finish:
         if self.gone is None:
+            # The checks are done: the goodbye (with the subject's peak memory) is a courtesy, and
+            # the subject is ended after a short grace whatever it does (it may hang on purpose).
             try:
                 self.channel.send({"op": "bye"})
-                bye = self.channel.receive(time.monotonic() + 10.0) or {}
+                deadline = time.monotonic() + BYE_GRACE_S
+                while True:
+                    bye = self.channel.receive(deadline)
+                    if bye is not None and bye.get("op") == "bye":
+                        break
                 if isinstance(bye.get("peak_memory_mb"), (int, float)):
                     self._peak = float(bye["peak_memory_mb"])
             except (ChannelClosed, ChannelTimeout):
                 pass
-            status = self._end(kill=False)
+            status = self._end(kill=True, grace_s=BYE_GRACE_S)
             ending, detail = Ending.FINISHED, ""
         else:
             status = getattr(self, "_status", {})
             ending, detail = self.gone.ending, self.gone.detail
-        return Finish(ending, detail, self._peak, status.get("pid_namespace"))
+        return Finish(ending, detail, self._peak, status.get("pid_namespace"), dict(status))
 
 
 # --------------------------------------------------------------------------- starting one
@@ -379,14 +486,19 @@ def start_subject(lab, limits: Limits, backend: str) -> RemoteSubject:
     else:
         command = [sys.executable, "-m", "autograder.subject", "--lab-module", lab.module,
                    "--memory-mb", str(limits.memory_mb)]
+        environment, group, folder = _child_environment(), None, None
+        if sys.platform.startswith("linux"):
+            folder = environment["TMPDIR"] = subjects_folder()  # where its warden makes its folder
+            group = judge_pool().group(limits.memory_mb, cgroups.task_limit())
+            command += [f"--cgroup={controller}={path}" for controller, path in sorted(group.directories.items())]
         popen = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                 env=_child_environment(), start_new_session=hasattr(os, "setsid"))
+                                 env=environment, start_new_session=hasattr(os, "setsid"))
         # The channel owns duplicates; Popen's own pipe objects are closed now, so that nothing
         # closes a descriptor number twice (a later one could be another subject's socket).
         channel = Channel(os.dup(popen.stdout.fileno()), os.dup(popen.stdin.fileno()))
         popen.stdout.close()
         popen.stdin.close()
-        process = FreshProcess(popen)
+        process = FreshProcess(popen, group, folder)
     subject = RemoteSubject(channel, process, limits)
     subject.hello()
     return subject

@@ -7,17 +7,22 @@ in this order (each step is skipped where the platform lacks it, and
 1. its own session, and death with its parent (``PR_SET_PDEATHSIG``);
 2. every inherited file descriptor closed but its own channel; 0, 1 and 2
    point at ``/dev/null``;
-3. a private working folder as cwd, HOME and TMPDIR;
+3. a private working folder as cwd, HOME and TMPDIR (a size-capped tmpfs
+   where the warden could mount one);
 4. resource limits: address space (memory), no core files, file size, open files;
 5. as root: the unprivileged user ``nobody``, so that nothing root owns
    (the kit, other submissions, results) can be read, written or signalled;
+   as an ordinary user in a user namespace: no capabilities there;
+   where no cgroup caps its tasks and it is not root: RLIMIT_NPROC;
 6. Landlock: reads only beneath the Python installation and system folders,
    writes only in its own folder, no TCP, no signals outside its sandbox;
+   then a seccomp filter (``seccomp``);
 7. an environment as Jupyter gives a kernel: no variable of the grader's.
 
 The process tree is contained by whoever forked the subject (a PID namespace
-or a subreaper, see ``isolation.warden``): nothing the subject starts
-outlives its grading.
+or a subreaper, and a cgroup for its tasks, memory and CPU: see
+``isolation.zygote`` and ``isolation.cgroups``): nothing the subject starts
+outlives its grading, or takes more than its share.
 """
 from __future__ import annotations
 
@@ -29,7 +34,7 @@ import uuid
 
 # Imported now, not when used: after the drop to nobody the kit's own files may be unreadable
 # (Gradescope's setup.sh makes them root-only), and a late import there fails.
-from . import landlock
+from . import landlock, seccomp
 
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 1, 4, 36
 NOBODY = "nobody"
@@ -70,6 +75,10 @@ def protect_from_same_user() -> bool:
     CAP_SYS_PTRACE; the judge and the zygote make themselves so.
     """
     return _prctl(PR_SET_DUMPABLE, 0)
+
+
+def set_dumpable(on: bool) -> bool:
+    return _prctl(PR_SET_DUMPABLE, 1 if on else 0)
 
 
 def become_subreaper() -> bool:
@@ -116,6 +125,56 @@ def set_limits(memory_mb: int | None, file_mb: int = 64, open_files: int = 512) 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(open_files, hard), min(open_files, hard)))
     return applied
+
+
+def tasks_of(uid: int) -> int:
+    """How many tasks (processes and threads) ``uid`` has now, as far as /proc shows."""
+    count = 0
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/status") as status:
+                fields = dict(line.split(":", 1) for line in status if ":" in line)
+        except OSError:
+            continue
+        try:
+            if int(fields.get("Uid", "-1 ").split()[0]) == uid:
+                count += int(fields.get("Threads", "1"))
+        except ValueError:
+            continue
+    return count
+
+
+def limit_tasks(tasks: int) -> dict:
+    """RLIMIT_NPROC, where no cgroup caps the subject's tasks: ``tasks`` more than its uid has now.
+
+    The kernel counts a limit on processes per uid (per user namespace), not per process tree,
+    and never for uid 0 of the machine: so it holds only for a subject that is not root. In
+    user mode every subject has a user namespace of its own, and the count is its own. As
+    ``nobody`` without namespaces (a Docker container), subjects graded at the same time share
+    the count: a fork bomb there can still starve a same-uid neighbour, but no longer the judge
+    (root) or the machine. Chosen over nothing; Gradescope grades one submission at a time.
+    """
+    import resource
+
+    if not hasattr(os, "getuid") or os.getuid() == 0 or not hasattr(resource, "RLIMIT_NPROC"):
+        return {}
+    ceiling = tasks + (tasks_of(os.getuid()) if os.path.isdir("/proc") else 0)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
+    if hard != resource.RLIM_INFINITY:
+        ceiling = min(ceiling, hard)
+    resource.setrlimit(resource.RLIMIT_NPROC, (ceiling, ceiling))
+    return {"tasks_rlimit": ceiling}
+
+
+def has_capabilities() -> bool:
+    """Whether this process holds any capability (as in a user namespace it made)."""
+    try:
+        with open("/proc/self/status") as status:
+            return any(line.startswith("CapEff:") and int(line.split()[1], 16) for line in status)
+    except (OSError, ValueError):
+        return False
 
 
 def unprivileged_ids() -> tuple[int, int] | None:
@@ -180,7 +239,13 @@ def drop_capabilities() -> bool:
     return libc.capset(ctypes.byref(header), data) == 0
 
 
-SYSTEM_FOLDERS = ("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/etc", "/proc", "/sys", "/opt")
+SYSTEM_FOLDERS = ("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/proc", "/sys", "/opt")
+# Of /etc, only what programs read (the dynamic loader, time zones, user and host names, MIME types,
+# certificates, fonts): never /etc/shadow, sudoers or host keys, which a subject left at uid 0
+# (without capabilities, where nobody could not read the Python installation) could otherwise read.
+ETC = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/timezone", "/etc/passwd",
+       "/etc/group", "/etc/nsswitch.conf", "/etc/host.conf", "/etc/hosts", "/etc/resolv.conf", "/etc/mime.types",
+       "/etc/os-release", "/etc/ssl", "/etc/ca-certificates", "/etc/fonts", "/etc/alternatives", "/etc/matplotlibrc")
 # Devices a program needs (never a disk: root could read one block by block).
 DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/dev/full", "/dev/fd")
 
@@ -194,7 +259,7 @@ def readable_paths(excluded: list[str]) -> list[str]:
     """
     import site
 
-    roots = set(SYSTEM_FOLDERS) | set(DEVICES) | {sys.prefix, sys.base_prefix, sys.exec_prefix}
+    roots = set(SYSTEM_FOLDERS) | set(ETC) | set(DEVICES) | {sys.prefix, sys.base_prefix, sys.exec_prefix}
     roots |= set(site.getsitepackages() if hasattr(site, "getsitepackages") else [])
     roots |= {p for p in sys.path if p.endswith(("site-packages", "dist-packages"))}
     excluded = [os.path.realpath(p) for p in excluded]
@@ -232,8 +297,12 @@ def jupyter_environment(workdir: str) -> dict[str, str]:
     return environment
 
 
-def contain(channel_fds: int | set[int], workdir: str, memory_mb: int | None, hidden: list[str]) -> dict:
-    """Contain this (freshly forked) process. Returns what holds, for reports."""
+def contain(channel_fds: int | set[int], workdir: str, memory_mb: int | None, hidden: list[str],
+            tasks: int | None = None) -> dict:
+    """Contain this (freshly forked) process. Returns what holds, for reports.
+
+    ``tasks``: where no cgroup caps the subject's tasks, how many it may start (RLIMIT_NPROC).
+    """
     holds: dict = {}
     try:
         os.setsid()
@@ -256,10 +325,23 @@ def contain(channel_fds: int | set[int], workdir: str, memory_mb: int | None, hi
     if ids is not None:
         drop_privileges(ids)
         holds["user"] = NOBODY
+    elif os.name == "posix" and os.geteuid() != 0 and has_capabilities():
+        # An ordinary user's subject in a user namespace of its own holds every capability there
+        # (the warden needed them for its mounts): none is needed from now on.
+        holds["user"] = "own uid without capabilities" if drop_capabilities() else "own uid, capabilities kept"
+    if tasks:
+        try:
+            holds.update(limit_tasks(tasks))
+        except (OSError, ValueError) as error:
+            holds["tasks_error"] = str(error)
     try:
         holds.update(landlock.restrict(readable_paths(hidden), [workdir, os.devnull]))
     except OSError as error:
         holds["landlock_error"] = str(error)
+    try:
+        holds.update(seccomp.install())
+    except OSError as error:
+        holds["seccomp_error"] = str(error)
     environment = jupyter_environment(workdir)
     os.environ.clear()
     os.environ.update(environment)

@@ -32,16 +32,25 @@ OUTPUT_CAP = 64 << 10  # what the student's code may print, in all; the rest is 
 class CappedOutput(io.TextIOBase):
     """sys.stdout and sys.stderr while student code runs: kept up to a cap, then dropped.
 
-    A layer that prints megabytes on every call costs nothing but its own time.
+    A layer that prints megabytes on every call costs nothing but its own time. Named as a Jupyter
+    kernel's streams are (ipykernel's OutStream), so that a notebook finds what it finds in Jupyter.
     """
 
     encoding = "utf-8"
     errors = "replace"
 
-    def __init__(self, cap: int = OUTPUT_CAP):
-        super().__init__()
+    def __init__(self, name: str, cap: int = OUTPUT_CAP):
+        io.TextIOBase.__init__(self)
+        self.name = name
         self._left = cap
         self.kept = io.StringIO()
+
+    def fileno(self):
+        raise io.UnsupportedOperation("fileno")
+
+    def readable(self) -> bool:
+        return False
+
 
     def writable(self) -> bool:
         return True
@@ -60,6 +69,10 @@ class CappedOutput(io.TextIOBase):
         pass
 
 
+CappedOutput.__name__ = CappedOutput.__qualname__ = "OutStream"
+CappedOutput.__module__ = "ipykernel.iostream"
+
+
 def peak_memory_mb() -> float | None:
     try:
         import resource
@@ -73,8 +86,7 @@ def serve(lab: Lab, channel: Channel) -> None:
     """Answer one judge over ``channel`` until it says goodbye or goes away."""
     probes_module = lab.probe_module()
     probes = getattr(probes_module, "PROBES", {})
-    output = CappedOutput()
-    sys.stdout = sys.stderr = output
+    sys.stdout, sys.stderr = CappedOutput("stdout"), CappedOutput("stderr")
     try:
         channel.send({"op": "hello"})
         request = channel.receive() or {}

@@ -43,16 +43,64 @@ class CellOutcome:
     seconds: float = 0.0
 
 
-def make_shell():
-    """An InteractiveShell as a Jupyter kernel has it, minus shell escapes and history."""
+def kernel_classes():
+    """The shell class a Jupyter kernel runs cells in, and a publisher that publishes nowhere.
+
+    ipykernel's own ``ZMQInteractiveShell`` where ipykernel is installed, so the notebook finds the
+    shell it would find in Jupyter (``type(get_ipython())``, ``get_ipython().kernel``); else
+    IPython's ``InteractiveShell``.
+    """
+    from IPython.core.displaypub import DisplayPublisher
     from IPython.core.interactiveshell import InteractiveShell
+
+    try:
+        from ipykernel.ipkernel import IPythonKernel
+        from ipykernel.zmqshell import ZMQDisplayPublisher, ZMQInteractiveShell
+    except ImportError:
+        return InteractiveShell, DisplayPublisher, None
+
+    class Publisher(ZMQDisplayPublisher):
+        """Outputs are not kept while grading: publishing them goes nowhere."""
+
+        def publish(self, *args, **kwargs):
+            return None
+
+        def clear_output(self, *args, **kwargs):
+            return None
+
+    Publisher.__name__ = Publisher.__qualname__ = "ZMQDisplayPublisher"
+    return ZMQInteractiveShell, Publisher, IPythonKernel
+
+
+_prepared = None
+
+
+def prepare_shell():
+    """Make the shell once, in the zygote, before any subject is forked: each subject then starts
+    with its own copy of a fresh shell (measured: 0.2 s of every grade on Keras 3, 0.5 s on Keras 2)."""
+    global _prepared
+    if _prepared is None:
+        _prepared = _new_shell()
+    return _prepared
+
+
+def make_shell():
+    """A shell as a Jupyter kernel has it, minus shell escapes and history (the prepared one, if any)."""
+    return _prepared if _prepared is not None else _new_shell()
+
+
+def _new_shell():
     from IPython.utils.text import SList
     from traitlets.config import Config
 
+    shell_class, publisher, kernel_class = kernel_classes()
     config = Config()
     config.HistoryManager.enabled = False
     config.InteractiveShell.autocall = 0
-    shell = InteractiveShell.instance(config=config)
+    shell = shell_class.instance(config=config)
+    shell.display_pub = publisher(shell=shell)
+    if kernel_class is not None:
+        shell.kernel = kernel_class.__new__(kernel_class)  # the kernel's class; no kernel runs
     shell.system = lambda *args, **kwargs: 0
     shell.getoutput = lambda *args, **kwargs: SList()
     # The subject reads errors from each cell's result; formatting a traceback

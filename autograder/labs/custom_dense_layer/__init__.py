@@ -44,6 +44,8 @@ LAB = Lab(
         "loop": "look for a loop in {method}() that never ends, or a very slow computation",
         "crashed": "the layer needs only a (features, units) kernel and a (units,) bias; look for a huge "
                    "allocation or a list that never stops growing",
+        "memory limit": "the layer needs only a (features, units) kernel and a (units,) bias; look for a huge "
+                        "allocation, a list that never stops growing, or processes started from the notebook",
     },
 )
 

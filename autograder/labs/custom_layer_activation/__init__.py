@@ -63,6 +63,9 @@ LAB = Lab(
         "loop": "look for a loop in {method}() that never ends, or a very slow computation",
         "crashed": "the layer needs only a (features, units) kernel, a (units,) bias and its activation; look "
                    "for a huge allocation or a list that never stops growing",
+        "memory limit": "the layer needs only a (features, units) kernel, a (units,) bias and its activation; "
+                        "look for a huge allocation, a list that never stops growing, or processes started from "
+                        "the notebook",
     },
     student_requirements=("scikit-learn",),
 )
