@@ -8,4 +8,4 @@ bash scripts/setup.sh
 .venv/bin/python -m autograder grade-batch examples --output grading-output --force --report
 echo
 echo "Per-student results: grading-output/results/   Grades: grading-output/grades.csv"
-echo "Class report: grading-output/report.html (and report.png)"
+echo "Class report: grading-output/report.html (and a chart per lab: report*.png)"
