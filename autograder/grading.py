@@ -14,7 +14,10 @@ from .isolation import Limits, start_subject
 from .judge import Clock, Session, new_seed, run_checks
 from .lab import Lab, load_lab
 from .notebook import Program, program_from_bytes, read_notebook
-from .results import CellStatus, Ending, Grade, Message
+from .results import CellReport, CellStatus, Ending, Grade, Message
+
+
+AFTER_GRADED = "not run: it comes after the graded cells, which judge the layer as it is above them"
 
 
 def entry_missing_message(lab: Lab, cells) -> Message:
@@ -53,7 +56,8 @@ def grade_program(program: Program, lab: Lab | str, *, which: str = "all", seed:
             grade.ending = Ending.TIME_LIMIT
             grade.detail = (f"{sorted(clock.looping)[0]}() did not finish in time {clock.looped_where}".strip()
                             if clock.looping else "a check's probe of your code did not finish in time")
-    grade.cells = list(start.cells)
+    grade.cells = list(start.cells) + [
+        CellReport(c.number, CellStatus.NOT_RUN, AFTER_GRADED, c.first_line) for c in program.after_graded]
     grade.environment = dict(start.environment)
     grade.peak_memory_mb = finish.peak_memory_mb
     grade.seconds = time.monotonic() - started

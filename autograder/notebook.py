@@ -1,7 +1,10 @@
 """From a notebook file to the program a subject runs: its code cells, as nbgrader would run them.
 
-Every code cell runs, in order, except nbgrader's test cells (they only call
-checks, and nbgrader replaces them with its own copies anyway). A locked
+Every code cell runs, in order, up to nbgrader's first test cell: the test
+cells judge the class as it stands where they are, so what comes after them
+cannot change a grade (nbgrader runs it, but its verdicts are already given).
+The test cells themselves are not run (they only call checks, which the
+judge runs instead). A locked
 cell (the set-up cell, for instance) runs as the lab wrote it, whatever the
 student's copy says: ``nbgrader autograde`` restores those too. Outputs are
 never read.
@@ -36,6 +39,7 @@ class Program:
     notebook: str  # how to name the notebook in reports
     cells: tuple[Cell, ...]
     restored: tuple[int, ...] = ()  # locked cells whose original source replaced the student's
+    after_graded: tuple[Cell, ...] = ()  # code cells below the first test cell: not run
 
 
 def cell_source(cell: dict) -> str:
@@ -104,11 +108,17 @@ def locked_sources(lab: Lab) -> dict[str, str]:
 def program_for(notebook: dict, lab: Lab, name: str) -> Program:
     """What the subject runs for this notebook. Raises SubmissionError if nothing of the lab is in it."""
     originals = locked_sources(lab)
-    cells, restored, mentions = [], [], False
+    cells, restored, after, mentions = [], [], [], False
+    graded = False
     for number, cell in enumerate(notebook["cells"], start=1):
+        graded = graded or is_test_cell(cell)
         if cell.get("cell_type") != "code" or is_test_cell(cell):
             continue
         source = cell_source(cell)
+        if graded:
+            after.append(Cell(number, source, first_line(source)))
+            mentions = mentions or lab.entry in source
+            continue
         grade_id = _nbgrader(cell).get("grade_id")
         if _nbgrader(cell).get("locked") and grade_id in originals and originals[grade_id] != source:
             source = originals[grade_id]
@@ -122,7 +132,7 @@ def program_for(notebook: dict, lab: Lab, name: str) -> Program:
     if size > MAX_CODE_BYTES:
         raise SubmissionError(f"{name}: its code cells hold {size / 2**20:.0f} MB of source; the grader runs "
                               f"at most {MAX_CODE_BYTES >> 20} MB (keep data in files, not in cells)")
-    return Program(name, tuple(cells), tuple(restored))
+    return Program(name, tuple(cells), tuple(restored), tuple(after))
 
 
 def program_from_bytes(data: bytes, lab: Lab, name: str) -> Program:

@@ -395,7 +395,8 @@ class RemoteSubject:
     def run(self, cells: list[dict], entry: str) -> Start:
         """Send the notebook; collect one report per cell, then whether ``entry`` exists."""
         self.channel.send({"op": "run", "entry": entry, "cells": cells,
-                           "budget": {"cell_s": self.limits.cell_timeout_s, "overtime_s": self.limits.overtime_s}})
+                           "budget": {"cell_s": self.limits.cell_timeout_s, "stuck_s": self.limits.stuck_s,
+                                      "overtime_s": self.limits.overtime_s}})
         reports, looped = [], []
         overtime_left: float | None = None
         first_lines = {int(c["number"]): c.get("first_line", "") for c in cells}

@@ -96,6 +96,10 @@ def serve(lab: Lab, channel: Channel) -> None:
         if setup is not None:
             setup()
         shell = make_shell()
+        # As in a Jupyter kernel, the working folder comes first on sys.path (a module the notebook
+        # writes there with %%writefile imports).
+        if sys.path[:1] != [""]:
+            sys.path.insert(0, "")
         budget = CellBudget(**request.get("budget", {}))
         entry_name = str(request.get("entry", lab.entry))
         for outcome in run_cells(shell, list(request.get("cells", [])), budget, entry_name):

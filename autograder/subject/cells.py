@@ -8,9 +8,11 @@ things differ, on purpose:
 
 - shell escapes (``!pip install``, ``%pip``, ``%%bash``) are not executed:
   grading installs nothing and runs no commands;
-- every cell has a time limit. The first cell that runs past it is stopped
-  (the notebook goes on); after that the cells share a small overtime
-  allowance, so a layer that loops costs seconds, not a cell limit per cell.
+- every cell has nbgrader's time limit, and a call of the student's own
+  layer stuck in one cell for much less is stopped then (a loop in the
+  layer). The first cell stopped lets the notebook go on; after that the
+  cells share a small overtime allowance, so a layer that loops costs
+  seconds, not a cell limit per cell.
 """
 from __future__ import annotations
 
@@ -30,7 +32,8 @@ SHELL_CELL_MAGICS = ("bash", "sh", "script", "perl", "ruby", "python", "python2"
 class CellBudget:
     """Time limits for the notebook's cells (seconds)."""
 
-    cell_s: float = 10.0     # one cell; a correct notebook's slowest cell takes about 1 s
+    cell_s: float = 60.0     # one cell, as nbgrader allows it (a long training run)
+    stuck_s: float = 10.0    # one call of the entry's own methods, in one cell (a loop in the layer)
     overtime_s: float = 3.0  # all later cells together, once a cell has been stopped
 
 
@@ -99,9 +102,15 @@ def _new_shell():
     config.InteractiveShell.autocall = 0
     shell = shell_class.instance(config=config)
     shell.display_pub = publisher(shell=shell)
+    # A kernel's display hook fills a message that start_displayhook makes from its session; with no
+    # session there is none, and a cell ending in an expression would fail on the missing attribute.
+    if not hasattr(shell.displayhook, "msg"):
+        shell.displayhook.msg = None
     if kernel_class is not None:
         shell.kernel = kernel_class.__new__(kernel_class)  # the kernel's class; no kernel runs
     shell.system = lambda *args, **kwargs: 0
+    # `%matplotlib inline` needs no event loop; a kernel-less shell's enable_gui would raise instead.
+    shell.enable_gui = lambda gui=None: None
     shell.getoutput = lambda *args, **kwargs: SList()
     # The subject reads errors from each cell's result; formatting a traceback
     # through TensorFlow's deep stacks would only cost time.
@@ -130,7 +139,8 @@ def run_cells(shell, cells: list[dict], budget: CellBudget, entry_name: str) -> 
             continue
         limit = budget.cell_s if overtime_left is None else min(budget.cell_s, overtime_left)
         started = time.monotonic()
-        deadline = Deadline(limit, shell.user_ns.get(entry_name))
+        deadline = Deadline(min(budget.stuck_s, limit), find_entry=lambda: shell.user_ns.get(entry_name),
+                            patience=limit)
         result = None
         try:
             with deadline:
@@ -143,7 +153,9 @@ def run_cells(shell, cells: list[dict], budget: CellBudget, entry_name: str) -> 
         if deadline.expired or isinstance(getattr(result, "error_in_exec", None), ProbeTimeout):
             if overtime_left is None:
                 overtime_left = budget.overtime_s
-            yield CellOutcome(number, "timed out", f"did not finish within {limit:g} s", deadline.methods, elapsed)
+            stopped_at = limit if deadline.extended else deadline.seconds
+            yield CellOutcome(number, "timed out", f"did not finish within {stopped_at:g} s", deadline.methods,
+                              elapsed)
         elif result is not None and result.error_before_exec is not None:
             yield CellOutcome(number, "syntax error", _syntax_detail(result.error_before_exec), (), elapsed)
         elif result is not None and result.error_in_exec is not None:

@@ -117,3 +117,36 @@ def test_a_slow_cell_that_calls_the_entry_many_times_is_not_taken_for_a_loop(toy
     result = grade(toy, slow, "for _ in range(10**6):\n    add(1, 2)")
     assert [(c.number, c.status) for c in result.cells] == [(2, CellStatus.TIMED_OUT)]
     assert result.score == 4 and result.ending is Ending.FINISHED
+
+
+def test_a_slow_honest_cell_gets_the_cell_limit_and_a_stuck_entry_is_stopped_early(toy):
+    """As nbgrader, a slow cell runs up to the cell's limit; a loop inside the entry is stopped at stuck_s."""
+    limits = Limits(timeout_s=40, cell_timeout_s=8, stuck_s=1, check_timeout_s=2, overtime_s=1)
+    result = grade(toy, CORRECT, "import time\ntime.sleep(2.5)\nslept = True", "assert slept", limits=limits)
+    assert result.score == 4 and not result.cells, [c.text() for c in result.cells]
+    stuck = grade(toy, "def add(a, b):\n    while True:\n        pass", "add(1, 2)", limits=limits)
+    assert [(c.number, c.status) for c in stuck.cells] == [(2, CellStatus.TIMED_OUT)]
+    assert stuck.cells[0].detail == "did not finish within 1 s"
+    endless = grade(toy, CORRECT, "while True:\n    pass", limits=Limits(timeout_s=40, cell_timeout_s=3, stuck_s=1))
+    assert endless.cells[0].detail == "did not finish within 3 s" and endless.score == 4
+
+
+def test_matplotlib_inline_and_a_module_written_by_the_notebook_work_as_in_jupyter(toy):
+    result = grade(toy, "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n42",
+                   "%%writefile adding.py\ndef add(a, b):\n    return a + b", "from adding import add")
+    assert result.score == 4 and not result.cells, [c.text() for c in result.cells]
+
+
+def test_cells_after_the_graded_cells_are_reported_and_not_run(toy):
+    """nbgrader's test cells judge the entry where they stand: a later change cannot change a grade."""
+    test_cell = {"grade": True, "solution": False, "locked": True, "grade_id": "test_adds", "points": 2}
+    result = grade_notebook(notebook_bytes(CORRECT, "run_check('adds_numbers', add)",
+                                           "def add(a, b):\n    return a - b"),
+                            toy, limits=SHORT)
+    assert result.score == 1  # no test cell: every cell counts, the last definition too
+    result = grade_notebook(notebook_bytes(CORRECT, "run_check('adds_numbers', add)",
+                                           "def add(a, b):\n    return a - b", metadata=[None, test_cell, None]),
+                            toy, limits=SHORT)
+    assert result.score == 4
+    assert [(c.number, c.status) for c in result.cells] == [(3, CellStatus.NOT_RUN)]
+    assert "after the graded cells" in result.cells[0].text()
