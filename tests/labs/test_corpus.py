@@ -46,6 +46,30 @@ def test_each_corpus_is_big_and_varied():
         assert len({c.name for c in cases}) == len(cases)
 
 
+def test_a_category_that_may_be_lost_is_allowed_either_way_and_no_other(tmp_path):
+    """``maybe=``: a wrong layer near a bound (it trains worse) may lose that category, and only that."""
+    from autograder.corpus import parse_case
+    from autograder.results import CheckResult, Grade, Message, Status
+
+    lab = load_lab("custom_layer_activation")
+    path = tmp_path / "twice.py"
+    path.write_text("# expect: lose=activation maybe=classifier\nx = 1\n")
+    case = parse_case(lab, path)
+
+    def grade(*lost):
+        failed = Message("e", "f", "h")
+        return Grade("nb", lab.name, [CheckResult(c.name, c.category, c.visibility, c.max_points,
+                                                  Status.FAILED if c.category in lost else Status.PASSED,
+                                                  message=failed if c.category in lost else None)
+                                      for c in lab.checks("all")])
+
+    assert not judge(case, grade("activation")) and not judge(case, grade("activation", "classifier"))
+    assert judge(case, grade("activation", "nonlinearity")) and judge(case, grade("classifier"))
+    path.write_text("# expect: lose=activation maybe=nonsense\nx = 1\n")
+    with pytest.raises(ValueError):
+        parse_case(lab, path)
+
+
 def defined_here(lab, case):
     """The entry the case's cells define when run in this process after the set-up's names."""
     import numpy as np

@@ -338,9 +338,14 @@ def _forward_in(ctx, configuration: int) -> None:
     inputs = ctx.rng.uniform(-INPUT_RANGE, INPUT_RANGE, size=(batch, features)).astype(np.float32)
     probe = dict(kwargs=layer_kwargs(ctx, units=units), input_shape=[batch, features], seed=build_seed(ctx),
                  inputs=inputs)
-    # Weights the judge sets: large and varied, so that no fixed output can match them.
-    new_kernel = ctx.rng.normal(0.0, 3.0, size=(features, units)).astype(np.float32)
-    new_bias = ctx.rng.normal(0.0, 10.0, size=(units,)).astype(np.float32)
+    # Weights the judge sets: large and varied, so that no fixed output can match them, and outputs
+    # of both signs (a quarter to three quarters above zero), so that a ReLU cannot pass for linear:
+    # with a batch of two and two units all four can be positive one draw in sixteen (seed 1007).
+    for _ in range(1000):  # a handful of draws at most, in practice
+        new_kernel = ctx.rng.normal(0.0, 3.0, size=(features, units)).astype(np.float32)
+        new_bias = ctx.rng.normal(0.0, 10.0, size=(units,)).astype(np.float32)
+        if 0.25 <= np.mean(dense(inputs, new_kernel, new_bias) > 0) <= 0.75:
+            break
     outputs = ctx.ask("forward", **probe, assignments={str(kernel_index): new_kernel, str(bias_index): new_bias}
                       )["outputs"]
     expected = dense(inputs, new_kernel, new_bias)
@@ -372,8 +377,14 @@ def _forward_mistake(ctx, inputs, outputs, expected, new_bias, probe) -> tuple[s
                 "compute the output from self.kernel and self.bias, not from fixed numbers")
     finite = np.isfinite(outputs)
     if finite.all() and np.abs(outputs).max() < 0.9 * np.abs(expected).max():
+        # Clipped or squashed: the outputs rise with the true values, and are right where those are
+        # small enough or level off at the bound (a small batch may hold no value below the clip).
         agree = np.isclose(outputs, expected, rtol=FORWARD_RTOL, atol=FORWARD_ATOL)
-        if agree.any():
+        ranked = outputs.ravel()[np.argsort(expected.ravel())]
+        rising = bool(np.all(np.diff(ranked) >= -FORWARD_ATOL))
+        top = np.abs(outputs).max()
+        level = np.sum(np.isclose(np.abs(outputs), top, rtol=1e-4)) >= 2
+        if rising and (agree.any() or level):
             return (f"inputs @ kernel + bias, {first_row}",
                     f"outputs that stop at {np.abs(outputs).max():.4g} (right only where the true value is "
                     "smaller): the output is clipped or squashed",

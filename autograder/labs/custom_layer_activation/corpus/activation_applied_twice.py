@@ -1,5 +1,5 @@
 # The activation is applied in call() and again on the way out.
-# expect: lose=activation
+# expect: lose=activation maybe=classifier
 # message: applied twice
 class SimpleDense(tf.keras.layers.Layer):
     def __init__(self, units=32, activation=None):
