@@ -397,7 +397,7 @@ class RemoteSubject:
         self.channel.send({"op": "run", "entry": entry, "cells": cells,
                            "budget": {"cell_s": self.limits.cell_timeout_s, "stuck_s": self.limits.stuck_s,
                                       "overtime_s": self.limits.overtime_s}})
-        reports, looped = [], []
+        reports, looped, answered = [], [], set()
         overtime_left: float | None = None
         first_lines = {int(c["number"]): c.get("first_line", "") for c in cells}
         try:
@@ -409,6 +409,7 @@ class RemoteSubject:
                     m.get("op") == "cell" and m.get("number") == n and m.get("status") in STATUSES
                     and isinstance(m.get("detail", ""), str) and isinstance(m.get("methods", []), list)))
                 number = message["number"]
+                answered.add(number)
                 status = CellStatus(message["status"])
                 if overtime_left is not None:
                     overtime_left -= time.monotonic() - started
@@ -421,9 +422,8 @@ class RemoteSubject:
                                               first_lines.get(int(number), "")))
             ready = self._receive(self.limits.cell_timeout_s, "the notebook", lambda m: m.get("op") == "ready")
         except SubjectGone:
-            done = {r.number for r in reports}
-            for cell in cells:
-                if cell["number"] not in done:
+            for cell in cells:  # the first cell that never reported is the one the run ended in
+                if cell["number"] not in answered:
                     reports.append(CellReport(int(cell["number"]), CellStatus.NOT_RUN, self.gone.detail,
                                               first_lines.get(int(cell["number"]), "")))
                     break

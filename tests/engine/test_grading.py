@@ -150,3 +150,11 @@ def test_cells_after_the_graded_cells_are_reported_and_not_run(toy):
     assert result.score == 4
     assert [(c.number, c.status) for c in result.cells] == [(3, CellStatus.NOT_RUN)]
     assert "after the graded cells" in result.cells[0].text()
+
+
+def test_a_run_the_judge_had_to_end_names_the_cell_it_ended_in(toy):
+    """Cells that ran well are not blamed: the report is on the first cell that never reported."""
+    deaf = "import signal\nsignal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM])\nwhile True:\n    pass"
+    result = grade(toy, CORRECT, "x = 1", deaf, "y = 2")
+    assert [(c.number, c.status) for c in result.cells] == [(3, CellStatus.NOT_RUN)]
+    assert result.ending is Ending.TIME_LIMIT

@@ -13,6 +13,7 @@ Keras 3 and a ``TensorShape`` on Keras 2.
 """
 from __future__ import annotations
 
+import collections.abc
 import os
 import warnings
 
@@ -115,14 +116,31 @@ def keras_bases(cls) -> list[str]:
     return found
 
 
+# Keras's layers that hold no weights and compute no dense layer: keeping one (an activation, a
+# Lambda around one) is not borrowing the layer the lab asks for.
+WEIGHTLESS_LAYERS = ("Activation", "ReLU", "Softmax", "LeakyReLU", "ELU", "ThresholdedReLU", "Lambda", "Dropout",
+                     "Identity", "Flatten", "Reshape")
+
+
 def keras_sublayers(layer) -> list[str]:
-    """Keras's own layers the layer holds as attributes (a wrapped ``Dense``, say)."""
-    found = []
-    for value in vars(layer).values():
-        for item in value if isinstance(value, (list, tuple)) else [value]:
-            if isinstance(item, tf.keras.layers.Layer) and type(item).__module__.startswith(KERAS_MODULE_PREFIXES):
-                found.append(f"{type(item).__module__}.{type(item).__name__}")
-    return found
+    """Keras's own layers the layer holds (a wrapped ``Dense``, say), at any depth: in attributes,
+    lists, tuples, dicts and other layers, used as they are or through a subclass."""
+    found, seen, pending = [], {id(layer)}, list(vars(layer).values())
+    while pending and len(seen) < 100_000:
+        item = pending.pop()
+        if id(item) in seen or isinstance(item, (str, bytes, np.ndarray, tf.Variable, tf.Tensor)):
+            continue
+        seen.add(id(item))
+        if isinstance(item, collections.abc.Mapping):
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple, collections.abc.Sequence)):
+            pending.extend(item)
+        elif isinstance(item, tf.keras.layers.Layer):
+            borrowed = [b for b in keras_bases(type(item)) if b.rsplit(".", 1)[-1] not in WEIGHTLESS_LAYERS]
+            if borrowed:
+                found.append(borrowed[0])
+            pending.extend(vars(item).values())
+    return list(dict.fromkeys(found))
 
 
 def plain(value):

@@ -105,18 +105,11 @@ for _name, _function in dense.PROBES.items():
 
 # --------------------------------------------------------------------------- looking at what a layer keeps
 
-# Keras's layers that only apply an activation: a layer may keep one as its activation (that is still
-# the student's own dense layer, unlike a wrapped Dense).
-ACTIVATION_LAYERS = ("Activation", "ReLU", "Softmax", "LeakyReLU", "ELU", "ThresholdedReLU")
-
-
 @probe
 def build(entry, *, kwargs: dict, input_shape: list, seed: int) -> dict:
-    """Lab 1's ``build`` probe; a Keras activation layer the layer keeps is not a borrowed layer."""
-    facts = dense.build(entry, kwargs=resolve(kwargs), input_shape=input_shape, seed=seed)
-    if "sublayers" in facts:
-        facts["sublayers"] = [s for s in facts["sublayers"] if s.rsplit(".", 1)[-1] not in ACTIVATION_LAYERS]
-    return facts
+    """Lab 1's ``build`` probe, with the activation resolved (a Keras activation layer the layer keeps
+    is not a borrowed layer: lab 1's probe leaves weightless layers out)."""
+    return dense.build(entry, kwargs=resolve(kwargs), input_shape=input_shape, seed=seed)
 
 
 class _Plain(tf.keras.layers.Layer):
