@@ -20,7 +20,8 @@ from autograder.registry import CheckFailed, Registry
 
 from . import CATEGORIES
 from .expected import dense, dense_activation, digits_sample, squared_error_gradients
-from .public import LINEAR, accuracy, agrees, draw_callable, draw_forward, forward_with, require_activation
+from .public import (
+    LINEAR, accuracy, agrees, draw_callable, draw_forward, forward_with, require_activation, require_trained_outputs)
 
 REGISTRY = Registry(CATEGORIES, visibility="hidden")
 
@@ -189,6 +190,8 @@ def check_classifier_learns(ctx) -> str:
                           f"{probabilities.max():.3g}",
                           "apply the activation last, to inputs @ kernel + bias: with 'softmax' each example's "
                           "outputs then sum to 1")
+    probabilities = require_trained_outputs(probabilities, facts.get("weights"), x_test,
+                                            [(128, "relu"), (10, "softmax")], model)
     score = accuracy(probabilities.argmax(axis=1), y_test)
     if score < CLASSIFIER_MIN_ACCURACY:
         losses = facts.get("losses") or []

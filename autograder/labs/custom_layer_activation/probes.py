@@ -277,11 +277,12 @@ def learn_two_features(entry, *, hidden: list, units: int, xs, ys, points, steps
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         inputs = tf.keras.Input(shape=(xs.shape[1],))
-        branches = []
+        branches, pairs = [], []
         for settings in hidden:
             first = make_layer(entry, resolve({"units": int(units), **settings}))
             second = make_layer(entry, {"units": 1, "activation": None})
             branches.append(student("building the model", lambda: second(first(inputs))))
+            pairs.append((first, second))
         model = student("building the model", lambda: tf.keras.Model(inputs, branches))
         model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=learning_rate),
                       loss=[tf.keras.losses.BinaryCrossentropy(from_logits=True)] * len(branches),
@@ -291,8 +292,15 @@ def learn_two_features(entry, *, hidden: list, units: int, xs, ys, points, steps
     outputs = student("predicting", lambda: model(np.asarray(points, np.float32)))
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     return {"logits": [np.asarray(o, np.float64).reshape(-1) for o in outputs],
+            "weights": [[trained_weights(layer) for layer in pair] for pair in pairs],
             "trainable_count": len(model.trainable_variables),
             "loss": float(history.history["loss"][-1]) if history.history.get("loss") else None}
+
+
+def trained_weights(layer) -> list:
+    """The values of every variable the layer holds, after training: the judge computes the model's
+    outputs from them itself (so an answer is only right if weights that give it were learned)."""
+    return [dense.values(v) for v, _, _ in dense.held_variables(layer)]
 
 
 def classifier(entry, input_shape, units: int = 128, dropout: float = 0.2, classes: int = 10):
@@ -324,4 +332,5 @@ def classify_images(entry, *, x_train, y_train, x_test, epochs: int, batch_size:
                .shuffle(len(x_train), seed=int(seed), reshuffle_each_iteration=True).batch(int(batch_size)).repeat())
     history = _quiet_fit(model, batches, epochs=int(epochs), steps_per_epoch=steps, verbose=0)
     probabilities = student("predicting", lambda: np.asarray(model(x_test, training=False), np.float64))
-    return {"probabilities": probabilities, "losses": [float(v) for v in history.history.get("loss", [])]}
+    return {"probabilities": probabilities, "losses": [float(v) for v in history.history.get("loss", [])],
+            "weights": [trained_weights(layer) for layer in (model.layers[1], model.layers[3])]}

@@ -1,5 +1,5 @@
 # call() applies the activation to the product, then adds the bias.
-# expect: lose=activation,classifier
+# expect: lose=activation,classifier,nonlinearity
 # message: before the bias
 class SimpleDense(tf.keras.layers.Layer):
     def __init__(self, units=32, activation=None):
