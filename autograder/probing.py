@@ -17,6 +17,7 @@ method that looped once again.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import re
 import signal
 import threading
@@ -154,7 +155,7 @@ class Deadline:
                     deadline._ends_at += deadline.patience - deadline.seconds
                     continue
                 deadline.expired = True
-                deadline.methods = tuple(dict.fromkeys(f.f_code.co_name for f in stuck))
+                deadline.methods = tuple(dict.fromkeys(f.f_code.co_name.removeprefix("tf__") for f in stuck))
         if any(d.expired for d in Deadline._active):
             signal.setitimer(signal.ITIMER_REAL, Deadline.RETRY_S)
             raise ProbeTimeout()
@@ -166,9 +167,13 @@ class Deadline:
         if self.find_entry is not None:
             self.entry = self.find_entry()
         codes = _own_code(self.entry)
+        # A method under tf.function runs as AutoGraph's converted copy ("tf__call"), with other code:
+        # it is known by its name and by its `self`, an instance of the entry.
+        converted = {f"tf__{c.co_name}" for c in codes} if isinstance(self.entry, type) else set()
         found: list = []
         while frame is not None and codes:
-            if frame.f_code in codes:
+            if frame.f_code in codes or (frame.f_code.co_name in converted
+                                         and isinstance(frame.f_locals.get("self"), self.entry)):
                 found.append(frame)
             frame = frame.f_back
         return found
@@ -184,7 +189,11 @@ def _own_code(entry: Any) -> set:
             continue
         for value in vars(klass).values():
             function = getattr(value, "__func__", getattr(value, "fget", value))
-            code = getattr(function, "__code__", None)
+            function = getattr(function, "python_function", function)  # a tf.function's own Python function
+            try:
+                code = getattr(inspect.unwrap(function), "__code__", None)
+            except (ValueError, TypeError):  # a __wrapped__ chain that loops
+                code = None
             if code is not None:
                 codes.add(code)
     return codes
