@@ -6,6 +6,13 @@ unzip it, make a venv in its folder, ``pip install -r
 requirements-student.txt``, then run ``pytest`` (and Jupyter's kernel) there.
 That venv is built once per test session, in the Keras 3 session only: the
 student's requirements install Keras 3 alone.
+
+Lab 2 (custom_layer_activation) has its own bundle. Its requirements are lab
+1's, at the same pins, plus scikit-learn (a fast test checks that), so its
+deployed tests run after lab 1's in lab 1's venv, once ``pip install -r``
+of lab 2's file has added scikit-learn to it (changing nothing lab 1
+installed): what a clean install of lab 2's file makes, without installing
+TensorFlow a second time.
 """
 from __future__ import annotations
 
@@ -22,11 +29,13 @@ from pathlib import Path
 import pytest
 
 from autograder import bundle
+from autograder.corpus import answer_source, load_cases
 from autograder.lab import load_lab
 from deployed import common
 
 ROOT = common.ROOT
 LAB = load_lab(common.LAB)
+LAB2 = load_lab(common.LAB2)
 RELEASE = ROOT / "release" / LAB.name
 KIT_REQUIREMENTS = ROOT / "requirements.txt"
 PUBLIC = [check.name for check in LAB.checks("public")]
@@ -36,18 +45,21 @@ INSTRUCTOR_ONLY = ("autograder/batch/", "autograder/cli/", "autograder/nbgrader/
                    "autograder/report.py", "autograder/bundle.py", "autograder/authoring.py", "autograder/corpus",
                    "autograder/__main__.py", "autograder/isolation/selftest.py", "/corpus/",
                    "autograder/labs/custom_dense_layer/hidden.py", "autograder/labs/custom_dense_layer/notebook.py")
+INSTRUCTOR_ONLY2 = INSTRUCTOR_ONLY + tuple(f"autograder/labs/{LAB2.name}/{name}"
+                                           for name in ("hidden.py", "notebook.py", "calibrate.py"))
+PUBLIC2 = [check.name for check in LAB2.checks("public")]
 
 NO_BIAS = common.reference_class().replace("+ self.bias", "")
 
 
-def build(tmp_path: Path, release: Path = RELEASE) -> bundle.Bundle:
-    return bundle.build_bundle(tmp_path / "out" / f"{LAB.name}.zip", LAB, release, KIT_REQUIREMENTS)
+def build(tmp_path: Path, release: Path = RELEASE, lab=LAB) -> bundle.Bundle:
+    return bundle.build_bundle(tmp_path / "out" / f"{lab.name}.zip", lab, release, KIT_REQUIREMENTS)
 
 
-def unzip(made: bundle.Bundle, target: Path) -> Path:
+def unzip(made: bundle.Bundle, target: Path, lab=LAB) -> Path:
     with zipfile.ZipFile(made.path) as archive:
         archive.extractall(target)
-    return target / LAB.name
+    return target / lab.name
 
 
 def requirement_pins(text: str) -> dict[str, str]:
@@ -116,6 +128,32 @@ def test_the_bundle_runs_its_own_copy_and_offers_one_test_per_public_check(tmp_p
     assert collected.returncode == 0, collected.stdout + collected.stderr
     tests = [line for line in collected.stdout.splitlines() if "::" in line]
     assert tests == [f"test_{LAB.name}.py::test_public_check[{name}]" for name in PUBLIC]
+
+
+def test_lab2_bundle_holds_its_students_files_and_no_instructor_code(tmp_path):
+    made = build(tmp_path, ROOT / "release" / LAB2.name, LAB2)
+    names = [name.removeprefix(f"{LAB2.name}/") for name in made.files]
+    assert {"README.md", "conftest.py", "pytest.ini", "requirements-student.txt", LAB2.notebook_name,
+            f"test_{LAB2.name}.py"} == {n for n in names if "/" not in n}
+    # its own public side, and the parts of lab 1 it imports (lab 1's public checks and probes)
+    assert {f"autograder/labs/{lab}/{m}.py" for lab in (LAB.name, LAB2.name)
+            for m in ("__init__", "public", "probes", "expected")} <= set(names)
+    assert not [n for n in names if any(part in f"/{n}" for part in INSTRUCTOR_ONLY2)]
+    folder = unzip(made, tmp_path / "student", LAB2)
+    assert bundle.find_leaks(folder, LAB2) == []
+    # lab 1's pins, unchanged, plus scikit-learn at the kit's pin
+    pins = requirement_pins((folder / "requirements-student.txt").read_text())
+    first = requirement_pins((unzip(build(tmp_path / "lab1"), tmp_path / "lab1" / "student") /
+                              "requirements-student.txt").read_text())
+    assert set(pins) == STUDENT_PACKAGES | {"scikit-learn"} and {k: pins[k] for k in first} == first
+    assert pins["scikit-learn"] == requirement_pins("\n".join(
+        line for line in KIT_REQUIREMENTS.read_text().splitlines() if line.startswith("scikit-learn==")))[
+        "scikit-learn"]
+    collected = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q"], cwd=folder,
+                               env=common.clean_environment(), capture_output=True, text=True, timeout=120)
+    assert collected.returncode == 0, collected.stdout + collected.stderr
+    tests = [line for line in collected.stdout.splitlines() if "::" in line]
+    assert tests == [f"test_{LAB2.name}.py::test_public_check[{name}]" for name in PUBLIC2]
 
 
 # --------------------------------------------------------------------------- what must never be in it
@@ -304,3 +342,60 @@ def test_the_notebook_runs_in_a_jupyter_kernel_of_the_students_venv(student):
     assert done.returncode == 0, done.stdout
     code_cells = [c for c in common.released_notebook()["cells"] if c["cell_type"] == "code"]
     assert done.stdout.count(": ok") == len(code_cells), done.stdout
+
+
+# --------------------------------------------------------------------------- lab 2, as a student uses it
+
+
+def freeze(folder: Path) -> dict[str, str]:
+    done = common.run_student(folder, str(folder / ".venv" / "bin" / "pip"), "freeze", "--all")
+    assert done.returncode == 0, done.stdout
+    return dict(line.lower().split("==", 1) for line in done.stdout.splitlines() if "==" in line)
+
+
+@pytest.fixture(scope="module")
+def student2(student):
+    """Lab 2's bundle unzipped beside lab 1's and set up with lab 1's venv (after lab 1's tests: they come
+    first in this file): `pip install -r requirements-student.txt` of lab 2 must only add to it."""
+    work = common.open_folder("student-bundle-lab2-")
+    try:
+        common.extract(common.make_student_bundle(work / f"{LAB2.name}.zip", LAB2.name), work)
+        folder = work / LAB2.name
+        (folder / ".venv").symlink_to(student / ".venv", target_is_directory=True)
+        before = freeze(folder)
+        seconds = common.pip_install_student_requirements(folder)
+        after = freeze(folder)
+        assert {name: after.get(name) for name in before} == before, "lab 2's requirements changed lab 1's"
+        assert "scikit-learn" in set(after) - set(before)
+        print(f"lab 2 student install: pip install -r requirements-student.txt in lab 1's venv took {seconds:.0f} s "
+              f"and added {sorted(set(after) - set(before))}")
+        yield folder
+    finally:
+        common.remove(work)  # the link only; lab 1's fixture removes its venv
+
+
+@deployed_test
+def test_lab2_student_pytest_passes_the_reference_solution(student2):
+    hand_in(student2, LAB2.notebook_name, common.with_class(answer_source(LAB2), lab=LAB2.name))
+    done = common.run_student(student2, "pytest")
+    assert done.returncode == 0, done.stdout
+    assert f"{len(PUBLIC2)} passed" in summary(done.stdout), done.stdout
+
+
+@deployed_test
+def test_lab2_student_pytest_explains_activation_before_bias(student2):
+    case = next(c for c in load_cases(LAB2) if c.name == "activation_before_bias")
+    hand_in(student2, LAB2.notebook_name, common.with_class(case.cells[0], lab=LAB2.name))
+    done = common.run_student(student2, "pytest")
+    assert done.returncode == 1, done.stdout
+    failed = set(re.findall(rf"^FAILED test_{LAB2.name}\.py::test_public_check\[(\w+)\]", done.stdout, re.M))
+    assert f"{len(failed)} failed, {len(PUBLIC2) - len(failed)} passed" in summary(done.stdout), done.stdout
+    # the layer's mistake, and only checks of the categories its corpus case may lose
+    assert {"activation_by_name", "activation_callable"} <= failed
+    categories = {check.name: check.category for check in LAB2.checks("public")}
+    assert {categories[name] for name in failed} <= case.lose | case.maybe, failed
+    words = " ".join(done.stdout.split())  # messages are wrapped
+    assert "activation_by_name (0/2 points) Expected: SimpleDense(units=" in words, done.stdout
+    assert "the activation is applied before the bias" in words
+    assert "Try: add the bias first, then apply the layer's activation" in words
+    assert "Traceback" not in done.stdout and "autograder/" not in done.stdout

@@ -21,10 +21,22 @@ lab's checks, 18 in all):
               (plain nbgrader): full marks, which shows that the forger does
               fool nbgrader on its own
 
+Lab 2 (custom_layer_activation, 28 points) is the course's second assignment,
+in the same course: the students "solution" and "stub" hand it in too (two
+lab-2 notebooks for nbgrader to run, the minimum that shows full marks and
+zero). nbgrader's kernels run it offline (downloads refused, an empty Keras
+cache): the notebook then trains on scikit-learn's digits, as on CI.
+
 The gradebook (per cell and in total), the exported CSV and `grade-batch` on
-the same submitted/ tree must agree. nbgrader runs in subprocesses with this
-interpreter and environment, so TF_USE_LEGACY_KERAS=1 reaches its kernels and
-the judge's subjects: the same test covers both Keras stacks.
+the same submitted/ tree must agree. grade-batch runs once, on the whole tree
+(both assignments, each graded by its lab), with its class report: one
+section per assignment. Only grade-batch sees one more lab-2 student,
+"before_bias" (the corpus's activation applied before the bias): a wrong
+layer for the report and for `self_check`, which runs here, in this process,
+and must give the grader's public verdicts for the same seed. nbgrader runs
+in subprocesses with this interpreter and environment, so
+TF_USE_LEGACY_KERAS=1 reaches its kernels and the judge's subjects: the same
+test covers both Keras stacks.
 
 The tests at the end run the preprocessors in this process, without nbgrader
 commands or a kernel (fast).
@@ -67,6 +79,23 @@ def run_check(name, layer_class, seed=None):
 NO_BIAS_FAILS = {"forward_pass", "training_converges", "gradients_reach_weights", "learns_other_lines"}
 PLAIN = "forger_plain"  # autograded by plain nbgrader (the control)
 
+# Lab 2, the course's second assignment.
+ASSIGNMENT2 = "custom_layer_activation"
+NOTEBOOK2 = f"{ASSIGNMENT2}.ipynb"
+LAB2 = load_lab(ASSIGNMENT2)
+CHECKS2 = LAB2.checks("all")
+POINTS2 = {c.name: c.max_points for c in CHECKS2}
+HIDDEN2 = [c.name for c in CHECKS2 if c.hidden]
+PUBLIC2 = [c.name for c in CHECKS2 if not c.hidden]
+GRADE_IDS = {ASSIGNMENT: GRADE_ID, ASSIGNMENT2: {c.name: grade_cell_id(c, CHECKS2) for c in CHECKS2}}
+# student: (how to make the lab-2 submission from its released notebook and its solution, the checks it fails)
+STUDENTS2 = {
+    "solution": (lambda nb, code: answer(nb, code), set()),
+    "stub": (lambda nb, code: nb, set(POINTS2)),
+}
+BEFORE_BIAS = "before_bias"  # a lab-2 student that only grade-batch sees (not nbgrader: it runs 2 lab-2 notebooks)
+BEFORE_BIAS_CASE = "activation_before_bias"  # the corpus case that student hands in (its header: what it loses)
+
 
 # --------------------------------------------------------------------------- the course
 
@@ -90,9 +119,17 @@ def nbgrader(course: pathlib.Path, *args: str, **env: str) -> str:
     return result.stdout + result.stderr
 
 
-def solution_code(course: pathlib.Path) -> str:
+def offline(course: pathlib.Path) -> dict[str, str]:
+    """What nbgrader's kernels get for lab 2: every download refused (a proxy on a closed local port), no
+    Keras cache. Its notebook then loads scikit-learn's digits, as where nothing can be downloaded (CI)."""
+    refuse = "http://127.0.0.1:9"
+    return {"https_proxy": refuse, "HTTPS_PROXY": refuse, "http_proxy": refuse, "HTTP_PROXY": refuse,
+            "no_proxy": "", "NO_PROXY": "", "KERAS_HOME": str(course / "keras-home")}
+
+
+def solution_code(course: pathlib.Path, assignment: str = ASSIGNMENT) -> str:
     """The instructor's answer as a student would type it: no solution markers."""
-    source = nbformat.read(course / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    source = nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", as_version=4)
     cell = next(c for c in source.cells if c.get("id") == SOLUTION_CELL)
     return "\n".join(line for line in cell.source.splitlines() if "### " not in line)
 
@@ -108,8 +145,9 @@ def answer(nb, code: str):
     return nb
 
 
-def grade_cell(nb, name: str):
-    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == GRADE_ID[name])
+def grade_cell(nb, name: str, assignment: str = ASSIGNMENT):
+    grade_id = GRADE_IDS[assignment][name]
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
 
 def tamper(nb, *names: str):
@@ -161,14 +199,14 @@ STUDENTS = {
 EXPECTED = {**{student: fails for student, (_, fails) in STUDENTS.items()}, PLAIN: set()}
 
 
-def expected_score(fails) -> float:
-    return sum(p for name, p in POINTS.items() if name not in fails)
+def expected_score(fails, points: dict = POINTS) -> float:
+    return sum(p for name, p in points.items() if name not in fails)
 
 
-def submit(course: pathlib.Path, student: str, nb) -> None:
-    folder = course / "submitted" / student / ASSIGNMENT
+def submit(course: pathlib.Path, student: str, nb, assignment: str = ASSIGNMENT) -> None:
+    folder = course / "submitted" / student / assignment
     folder.mkdir(parents=True)
-    nbformat.write(nb, str(folder / NOTEBOOK))
+    nbformat.write(nb, str(folder / f"{assignment}.ipynb"))
 
 
 @pytest.fixture(scope="module")
@@ -179,26 +217,70 @@ def course(tmp_path_factory):
                     ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
     shutil.copy2(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
     nbgrader(course, "generate_assignment", ASSIGNMENT)
+    nbgrader(course, "generate_assignment", ASSIGNMENT2)
     released = nbformat.read(course / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
     code = solution_code(course)
     for student, (make, _) in STUDENTS.items():
         submit(course, student, make(nbformat.from_dict(released), code))
+    released2 = nbformat.read(course / "release" / ASSIGNMENT2 / NOTEBOOK2, as_version=4)
+    code2 = solution_code(course, ASSIGNMENT2)
+    for student, (make, _) in STUDENTS2.items():
+        submit(course, student, make(nbformat.from_dict(released2), code2), ASSIGNMENT2)
     logs = {"judge": nbgrader(course, "autograde", ASSIGNMENT)}
     # The control, graded by plain nbgrader: added after the judged run, which would otherwise grade it too.
     submit(course, PLAIN, forge(answer(nbformat.from_dict(released), no_bias(code))))
     logs["plain"] = nbgrader(course, "autograde", ASSIGNMENT, f"--student={PLAIN}", AUTOGRADER_NBGRADER_JUDGE="0")
+    logs["judge2"] = nbgrader(course, "autograde", ASSIGNMENT2, **offline(course))
     nbgrader(course, "generate_feedback", ASSIGNMENT)
+    nbgrader(course, "generate_feedback", ASSIGNMENT2)
     nbgrader(course, "export")
     (course / "autograde.log").write_text(logs["judge"])
+    (course / "autograde2.log").write_text(logs["judge2"])
     return course
 
 
-def autograded(course, student):
-    return nbformat.read(course / "autograded" / student / ASSIGNMENT / NOTEBOOK, as_version=4)
+@pytest.fixture(scope="module")
+def batch(course, tmp_path_factory):
+    """grade-batch once on the whole submitted/ tree (both assignments), with its class report.
+
+    Beside what nbgrader graded, one lab-2 student that only grade-batch sees: the corpus's
+    activation-before-bias layer, in the course's released notebook.
+    """
+    released2 = nbformat.read(course / "release" / ASSIGNMENT2 / NOTEBOOK2, as_version=4)
+    submit(course, BEFORE_BIAS, answer(released2, before_bias_case().cells[0]), ASSIGNMENT2)
+    out = tmp_path_factory.mktemp("batch")
+    result = subprocess.run([sys.executable, "-m", "autograder", "grade-batch", str(course), "--output", str(out),
+                             "--quiet", "--report"],
+                            env=nbgrader_env(COLUMNS="200"), capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, result.stderr[-3000:]
+    (out / "stdout.txt").write_text(result.stdout)
+    return out
 
 
-def feedback(course, student) -> str:
-    return (course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+def before_bias_case():
+    from autograder.corpus import load_cases
+
+    return next(c for c in load_cases(LAB2) if c.name == BEFORE_BIAS_CASE)
+
+
+def batch_scores(out: pathlib.Path, assignment: str) -> dict[str, float]:
+    with open(out / "grades.csv", newline="") as handle:
+        return {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle)
+                if row["assignment"] == assignment}
+
+
+def batch_record(out: pathlib.Path, student: str, assignment: str) -> dict:
+    from autograder.batch import result_path
+
+    return json.loads(result_path(out, (student, assignment)).read_text())
+
+
+def autograded(course, student, assignment: str = ASSIGNMENT):
+    return nbformat.read(course / "autograded" / student / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def feedback(course, student, assignment: str = ASSIGNMENT) -> str:
+    return (course / "feedback" / student / assignment / f"{assignment}.html").read_text()
 
 
 def log_by_student(log: str) -> dict[str, str]:
@@ -216,6 +298,9 @@ def test_known_scores():
     scores = {student: expected_score(fails) for student, fails in EXPECTED.items()}
     assert scores == {"solution": 18, "stub": 0, "no_bias": 10, "tampered": 10, "deleted": 16, "noisy": 18,
                       "forger": 10, PLAIN: 18}
+    assert sum(POINTS2.values()) == 28
+    assert {student: expected_score(fails, POINTS2) for student, (_, fails) in STUDENTS2.items()} == {
+        "solution": 28, "stub": 0}
 
 
 @pytest.mark.nbgrader
@@ -238,33 +323,35 @@ def test_gradebook_scores_every_cell_and_submission(course):
 @pytest.mark.nbgrader
 def test_export_csv(course):
     with open(course / "grades.csv", newline="") as handle:
-        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
-    assert set(rows) == set(EXPECTED)
+        rows = {(row["assignment"], row["student_id"]): row for row in csv.DictReader(handle)}
+    assert {student for assignment, student in rows if assignment == ASSIGNMENT} == set(EXPECTED)
     for student, fails in EXPECTED.items():
-        assert rows[student]["assignment"] == ASSIGNMENT
-        assert float(rows[student]["max_score"]) == sum(POINTS.values())
-        assert float(rows[student]["score"]) == pytest.approx(expected_score(fails)), student
+        row = rows[ASSIGNMENT, student]
+        assert float(row["max_score"]) == sum(POINTS.values())
+        assert float(row["score"]) == pytest.approx(expected_score(fails)), student
+    # Lab 2's rows: nbgrader lists every student of the course under each assignment (0 without a submission).
+    assert {student for assignment, student in rows if assignment == ASSIGNMENT2} == set(EXPECTED)
+    for student in EXPECTED:
+        row = rows[ASSIGNMENT2, student]
+        assert float(row["max_score"]) == sum(POINTS2.values()) == 28
+        fails = STUDENTS2[student][1] if student in STUDENTS2 else set(POINTS2)
+        assert float(row["score"]) == pytest.approx(expected_score(fails, POINTS2)), student
+    assert float(rows[ASSIGNMENT2, "solution"]["score"]) == 28
 
 
 @pytest.mark.nbgrader
-def test_gradebook_agrees_with_grade_batch(course, tmp_path):
+def test_gradebook_agrees_with_grade_batch(course, batch):
     """Each student's gradebook total is what grade-batch gives the same submitted/ notebook."""
     from nbgrader.api import Gradebook
 
-    out = tmp_path / "batch"
-    result = subprocess.run([sys.executable, "-m", "autograder", "grade-batch", str(course), "--output", str(out),
-                             "--assignment", ASSIGNMENT, "--quiet"],
-                            env=nbgrader_env(), capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stderr[-3000:]
-    with open(out / "grades.csv", newline="") as handle:
-        batch = {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle)}
+    scores = batch_scores(batch, ASSIGNMENT)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         book = {s: gradebook.find_submission(ASSIGNMENT, s).score for s in EXPECTED}
-    assert set(batch) == set(book)
+    assert set(scores) == set(book)
     judged = {s: book[s] for s in STUDENTS}
-    assert judged == {s: batch[s] for s in STUDENTS}
+    assert judged == {s: scores[s] for s in STUDENTS}
     # The control: plain nbgrader was fooled; the judge, in grade-batch, was not.
-    assert book[PLAIN] == expected_score(set()) and batch[PLAIN] == expected_score(NO_BIAS_FAILS)
+    assert book[PLAIN] == expected_score(set()) and scores[PLAIN] == expected_score(NO_BIAS_FAILS)
 
 
 # --------------------------------------------------------------------------- what the judge wrote
@@ -375,6 +462,147 @@ def test_feedback_renders_math_without_scripts(course):
     assert 'alt="y = 2x - 1"' in html and "data:image/svg+xml;base64," in html
     assert "$y = 2x - 1$" not in html
     assert "white-space: pre-wrap" in html
+
+
+# --------------------------------------------------------------------------- lab 2, in the same course
+
+
+@pytest.mark.nbgrader
+def test_lab2_gradebook_scores_every_cell_and_agrees_with_grade_batch(course, batch):
+    from nbgrader.api import Gradebook
+
+    scores = batch_scores(batch, ASSIGNMENT2)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for student, (_, fails) in STUDENTS2.items():
+            submission = gradebook.find_submission(ASSIGNMENT2, student)
+            assert submission.max_score == sum(POINTS2.values()) == 28
+            cells = {name: gradebook.find_grade(GRADE_IDS[ASSIGNMENT2][name], NOTEBOOK2[:-6], ASSIGNMENT2,
+                                                student).score for name in POINTS2}
+            assert cells == {name: 0.0 if name in fails else p for name, p in POINTS2.items()}, student
+            assert submission.score == scores[student] == expected_score(fails, POINTS2), student
+    assert (scores["solution"], scores["stub"]) == (28, 0)
+
+
+@pytest.mark.nbgrader
+def test_grade_batch_grades_each_assignment_by_its_lab(batch):
+    """The same students' two assignments, each graded by the lab of its folder's name."""
+    assert set(batch_scores(batch, ASSIGNMENT)) == set(EXPECTED)
+    assert set(batch_scores(batch, ASSIGNMENT2)) == set(STUDENTS2) | {BEFORE_BIAS}
+    for student in STUDENTS2:
+        for assignment, checks in ((ASSIGNMENT, CHECKS), (ASSIGNMENT2, CHECKS2)):
+            record = batch_record(batch, student, assignment)
+            assert record["lab"] == assignment and [c["name"] for c in record["checks"]] == [c.name for c in checks]
+    # the wrong layer loses what its corpus case says, with its message ("before the bias")
+    from autograder.corpus import judge
+    from autograder.results import Grade
+
+    assert judge(before_bias_case(), Grade.from_dict(batch_record(batch, BEFORE_BIAS, ASSIGNMENT2))) == []
+
+
+@pytest.mark.nbgrader
+def test_report_has_one_section_per_assignment(batch):
+    printed = (batch / "stdout.txt").read_text()
+    assert f"{ASSIGNMENT}: {len(EXPECTED)} submission(s)" in printed, printed
+    assert f"{ASSIGNMENT2}: {len(STUDENTS2) + 1} submission(s)" in printed, printed
+    page = (batch / "report.html").read_text()
+    sections = page.split("<h1>Class report: ")[1:]
+    assert [section.split("<", 1)[0] for section in sections] == [ASSIGNMENT, ASSIGNMENT2]
+    first, second = sections
+    for check in CHECKS2:  # each section lists its own lab's checks
+        assert f"<td>{check.name}</td>" in second
+    assert "<td>activation_by_name</td>" not in first and "<td>training_converges</td>" not in second
+    assert "min 0, max 28 of 28" in second
+    assert "before the bias" in second and "before the bias" not in first  # the most common failure, per lab
+    for name in (ASSIGNMENT, ASSIGNMENT2):
+        assert (batch / f"report-{name}.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.nbgrader
+def test_lab2_test_cells_hold_the_judges_verdicts(course):
+    for student, (_, fails) in STUDENTS2.items():
+        graded = autograded(course, student, ASSIGNMENT2)
+        for name in POINTS2:
+            cell = grade_cell(graded, name, ASSIGNMENT2)
+            assert cell.execution_count is None, f"{student}: the kernel ran the test cell {name}"
+            [output] = cell.outputs
+            if name in fails:
+                assert output.output_type == "error" and output.ename == "CheckNotPassed", (student, name)
+                text = "\n".join(output.traceback)
+                assert text.startswith(f"CheckNotPassed: {name} (") and "\nExpected: " in text
+                assert "\nFound: " in text and "\nTry: " in text and "Traceback" not in text
+            else:
+                assert output.output_type == "stream" and output.text.startswith(f"\u2713 {name}: "), (student, name)
+
+
+def printed(cell) -> str:
+    return "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+
+
+@pytest.mark.nbgrader
+def test_lab2_ran_offline_in_nbgraders_kernels(course):
+    """Two lab-2 notebooks for nbgrader, on this Keras, on scikit-learn's digits; their own self-check cells
+    agree with the gradebook; no checksum warning for the hidden test cells of these honest submissions."""
+    logs = log_by_student((course / "autograde2.log").read_text())
+    assert set(logs) == set(STUDENTS2)
+    assert not [line for log in logs.values() for line in log.splitlines() if "checksum" in line]
+    legacy = os.environ.get("TF_USE_LEGACY_KERAS", "").lower() in ("1", "true", "yes")
+    for student, (_, fails) in STUDENTS2.items():
+        cells = {c.get("id"): c for c in autograded(course, student, ASSIGNMENT2).cells}
+        assert ("Keras 2." if legacy else "Keras 3.") in printed(cells["setup"])
+        report = printed(cells["self-check"])
+        passed = len([n for n in PUBLIC2 if n not in fails])
+        assert f"{passed} of {len(PUBLIC2)} public checks passed" in report, report
+    assert "using scikit-learn's 8x8 digits instead" in printed(
+        {c.get("id"): c for c in autograded(course, "solution", ASSIGNMENT2).cells}["load-images"])
+
+
+@pytest.mark.nbgrader
+def test_lab2_feedback_hides_hidden_tests_and_teaches(course):
+    for student, (_, fails) in STUDENTS2.items():
+        html = feedback(course, student, ASSIGNMENT2)
+        for name in HIDDEN2:
+            assert name not in html, f"{student}'s feedback names the hidden check {name}"
+        for marker in ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+            assert marker not in html, f"{student}'s feedback shows {marker}"
+        assert html.count("Hidden check, ") == len(HIDDEN2)
+        passed = sum(name not in fails for name in HIDDEN2)
+        assert html.count("Hidden check passed.") == passed, student
+        assert html.count("Hidden check did not pass.") == len(HIDDEN2) - passed, student
+        for leak in (str(ROOT), sys.prefix, "site-packages", "autograder/"):
+            assert leak not in html, f"{student}'s feedback shows {leak!r}"
+    stub = feedback(course, "stub", ASSIGNMENT2)
+    for name in PUBLIC2:
+        assert f"{name} ({POINTS2[name]:g} point{'s' if POINTS2[name] != 1 else ''}) did not pass." in stub, name
+    assert stub.count("Expected: ") >= len(PUBLIC2) and stub.count("Try: ") >= len(PUBLIC2)
+    assert "did not pass" not in feedback(course, "solution", ASSIGNMENT2)
+
+
+@pytest.mark.nbgrader
+@pytest.mark.parametrize("student", ["solution", BEFORE_BIAS])
+def test_lab2_self_check_gives_the_graders_public_verdicts(course, batch, student):
+    """self_check(SimpleDense) in this process, as a student's kernel runs it, with the seed grade-batch drew
+    for the same notebook: the same verdict for every public check, and a teaching message for each failure."""
+    import numpy as np
+    import tensorflow as tf
+
+    from autograder.labs.custom_layer_activation import self_check
+
+    notebook = nbformat.read(course / "submitted" / student / ASSIGNMENT2 / NOTEBOOK2, as_version=4)
+    namespace = {"tf": tf, "np": np, "__name__": "__main__"}
+    exec(compile(next(c for c in notebook.cells if c.get("id") == SOLUTION_CELL).source, student, "exec"), namespace)
+    record = batch_record(batch, student, ASSIGNMENT2)
+    report = self_check(namespace["SimpleDense"], seed=record["seed"])
+    graders = {c["name"]: c["passed"] for c in record["checks"] if c["visibility"] == "public"}
+    assert list(report.verdicts()) == PUBLIC2
+    assert report.verdicts() == graders
+    text = report.text()
+    words = " ".join(text.split())  # the report wraps its lines
+    if student == "solution":
+        assert report.passed and f"{len(PUBLIC2)} of {len(PUBLIC2)} public checks passed" in text
+    else:
+        assert {"activation_by_name", "activation_callable"} <= {r.name for r in report.failed}
+        assert "FAIL  activation_by_name" in text and "the activation is applied before the bias" in words
+        assert "Try: add the bias first" in words and "Traceback" not in text
 
 
 # --------------------------------------------------------------------------- the preprocessors, in process

@@ -12,6 +12,10 @@ released notebook:
 * the untouched stub, from a server started in a course folder (the kit's
   nbgrader_config.py is loaded): it fails, listing each public test cell with
   its teaching message, not a traceback through the grader.
+
+Both for each lab of the course. Lab 2's kernel runs offline (downloads
+refused, no Keras cache): its notebook trains on scikit-learn's digits, as
+where nothing can be downloaded.
 """
 from __future__ import annotations
 
@@ -25,14 +29,13 @@ import pytest
 from autograder.lab import load_lab
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-ASSIGNMENT = "custom_dense_layer"
-NOTEBOOK = f"{ASSIGNMENT}.ipynb"
-LAB = load_lab(ASSIGNMENT)
-PUBLIC = [c.name for c in LAB.checks("public")]
+ASSIGNMENTS = ["custom_dense_layer", "custom_layer_activation"]
+PUBLIC = {name: [c.name for c in load_lab(name).checks("public")] for name in ASSIGNMENTS}
+REFUSE = "http://127.0.0.1:9"  # a proxy on a closed local port: every download fails at once
 
 
-def solution_code() -> str:
-    source = nbformat.read(ROOT / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
+def solution_code(assignment: str) -> str:
+    source = nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)
     cell = next(c for c in source.cells if c.get("id") == "simple_dense")
     return "\n".join(line for line in cell.source.splitlines() if "### " not in line)
 
@@ -78,26 +81,33 @@ def executed(monkeypatch):
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
-    """A student's home with the released notebook, and a kernel that can import the kit."""
-    folder = tmp_path / "home" / ASSIGNMENT
+def home(tmp_path, monkeypatch, assignment):
+    """A student's home with the released notebook, and a kernel that can import the kit (offline)."""
+    folder = tmp_path / "home" / assignment
     folder.mkdir(parents=True)
-    shutil.copy2(ROOT / "release" / ASSIGNMENT / NOTEBOOK, folder / NOTEBOOK)
+    shutil.copy2(ROOT / "release" / assignment / f"{assignment}.ipynb", folder / f"{assignment}.ipynb")
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
+    for variable in ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"):
+        monkeypatch.setenv(variable, REFUSE)
+    for variable in ("no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))  # no MNIST cached from another run
     return tmp_path / "home"
 
 
 @pytest.mark.nbgrader
-def test_validate_a_correct_notebook(home, executed, monkeypatch):
-    nb = nbformat.read(home / ASSIGNMENT / NOTEBOOK, as_version=4)
-    next(c for c in nb.cells if c.get("id") == "simple_dense").source = solution_code()
-    nbformat.write(nb, str(home / ASSIGNMENT / "mine.ipynb"))
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_validate_a_correct_notebook(home, executed, monkeypatch, assignment):
+    notebook = f"{assignment}.ipynb"
+    nb = nbformat.read(home / assignment / notebook, as_version=4)
+    next(c for c in nb.cells if c.get("id") == "simple_dense").source = solution_code(assignment)
+    nbformat.write(nb, str(home / assignment / "mine.ipynb"))
     monkeypatch.chdir(home)
     server = Server(home)
     assert "timeout" not in server.load_config().get("Execute", {}), "expected nbgrader's default time limit"
 
-    result = server.validate(f"{ASSIGNMENT}/mine.ipynb")
+    result = server.validate(f"{assignment}/mine.ipynb")
 
     assert result == {"success": True, "value": {}}
     [ran] = executed
@@ -109,7 +119,9 @@ def test_validate_a_correct_notebook(home, executed, monkeypatch):
 
 
 @pytest.mark.nbgrader
-def test_validate_the_stub_lists_failing_cells_with_teaching_messages(home, executed, tmp_path, monkeypatch):
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_validate_the_stub_lists_failing_cells_with_teaching_messages(home, executed, tmp_path, monkeypatch,
+                                                                     assignment):
     course = tmp_path / "course"
     course.mkdir()
     shutil.copy2(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
@@ -117,11 +129,12 @@ def test_validate_the_stub_lists_failing_cells_with_teaching_messages(home, exec
     server = Server(home)
     assert server.load_config().Execute.timeout == 60, "the kit's configuration did not load"
 
-    result = server.validate(f"{ASSIGNMENT}/{NOTEBOOK}")
+    result = server.validate(f"{assignment}/{assignment}.ipynb")
 
     assert result["success"] is True, result
     failed = result["value"]["failed"]
-    assert [next(n for n in PUBLIC if f'run_check("{n}"' in f["source"]) for f in failed] == PUBLIC
+    public = PUBLIC[assignment]
+    assert [next(n for n in public if f'run_check("{n}"' in f["source"]) for f in failed] == public
     for cell in failed:
         error = cell["raw_error"]
         assert error.startswith("CheckNotPassed: ") and "did not pass." in error.splitlines()[0]

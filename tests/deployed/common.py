@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 LAB = "custom_dense_layer"
 RELEASED = ROOT / "release" / LAB / f"{LAB}.ipynb"
+LAB2 = "custom_layer_activation"  # the course's second lab
 # A fresh TensorFlow install, run by hand at most a couple of minutes; the limit only stops a hung pip.
 INSTALL_TIMEOUT_S = 1800
 RUN_TIMEOUT_S = 600
@@ -31,8 +32,8 @@ RUN_TIMEOUT_S = 600
 # --------------------------------------------------------------------------- notebooks
 
 
-def released_notebook() -> dict:
-    return json.loads(RELEASED.read_text(encoding="utf-8"))
+def released_notebook(lab: str = LAB) -> dict:
+    return json.loads((ROOT / "release" / lab / f"{lab}.ipynb").read_text(encoding="utf-8"))
 
 
 def _source(cell: dict) -> str:
@@ -57,9 +58,9 @@ def reference_class(lab_name: str = LAB) -> str:
     return "\n".join(line for line in _source(cell).splitlines() if "SOLUTION" not in line)
 
 
-def with_class(source: str, entry: str = "SimpleDense") -> dict:
-    """The released notebook with its entry cell replaced by ``source`` (a student's answer)."""
-    notebook = released_notebook()
+def with_class(source: str, entry: str = "SimpleDense", lab: str = LAB) -> dict:
+    """The lab's released notebook with its entry cell replaced by ``source`` (a student's answer)."""
+    notebook = released_notebook(lab)
     notebook["cells"][_entry_cell_index(notebook, entry)]["source"] = source
     return notebook
 
@@ -238,10 +239,10 @@ def gradescope_problems(results) -> list[str]:
     return problems
 
 
-def make_gradescope_zip(target: Path, keras_stack: str = "keras3") -> Path:
-    """The zip as an instructor makes it; ``legacy`` bakes in legacy Keras 2 (--env TF_USE_LEGACY_KERAS=1)."""
-    """The zip an instructor uploads, made by the command the README gives."""
-    made = subprocess.run([sys.executable, "-m", "autograder", "gradescope", "--lab", LAB, "--make-zip", str(target),
+def make_gradescope_zip(target: Path, keras_stack: str = "keras3", lab: str = LAB) -> Path:
+    """The zip an instructor uploads, made by the command the README gives; ``legacy`` bakes in legacy
+    Keras 2 (--env TF_USE_LEGACY_KERAS=1)."""
+    made = subprocess.run([sys.executable, "-m", "autograder", "gradescope", "--lab", lab, "--make-zip", str(target),
                            *(["--env", "TF_USE_LEGACY_KERAS=1"] if keras_stack == "legacy" else [])], cwd=ROOT, capture_output=True, text=True, timeout=300)
     if made.returncode != 0:
         raise RuntimeError(f"--make-zip failed:\n{made.stdout}{made.stderr}")
@@ -384,9 +385,9 @@ def run_measured(command: list[str], env: dict, cwd: Path, interval_s: float = 0
 # --------------------------------------------------------------------------- the student bundle
 
 
-def make_student_bundle(target: Path) -> Path:
+def make_student_bundle(target: Path, lab: str = LAB) -> Path:
     """The bundle an instructor hands out, made by the command the README gives, from the repo root."""
-    made = subprocess.run([sys.executable, "-m", "autograder", "student-bundle", LAB, str(target)], cwd=ROOT,
+    made = subprocess.run([sys.executable, "-m", "autograder", "student-bundle", lab, str(target)], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     if made.returncode != 0:
         raise RuntimeError(f"student-bundle failed:\n{made.stdout}{made.stderr}")
@@ -395,12 +396,17 @@ def make_student_bundle(target: Path) -> Path:
 
 def install_student_bundle(folder: Path) -> float:
     """Set up as the bundle's README says (a venv in the folder, pip install -r ...); the seconds pip took."""
-    env = clean_environment()
-    subprocess.run([base_python(), "-m", "venv", ".venv"], cwd=folder, env=env, check=True, timeout=300)
+    subprocess.run([base_python(), "-m", "venv", ".venv"], cwd=folder, env=clean_environment(), check=True,
+                   timeout=300)
+    return pip_install_student_requirements(folder)
+
+
+def pip_install_student_requirements(folder: Path) -> float:
+    """``pip install -r requirements-student.txt`` with the folder's .venv; the seconds it took."""
     started = time.monotonic()
     install = subprocess.run([str(folder / ".venv" / "bin" / "pip"), "install", "--quiet", "-r",
-                              "requirements-student.txt"], cwd=folder, env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True, timeout=INSTALL_TIMEOUT_S)
+                              "requirements-student.txt"], cwd=folder, env=clean_environment(),
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=INSTALL_TIMEOUT_S)
     seconds = time.monotonic() - started
     if install.returncode != 0:
         raise RuntimeError(f"pip install -r requirements-student.txt failed:\n{tail(install.stdout)}")
