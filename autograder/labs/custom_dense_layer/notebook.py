@@ -8,10 +8,14 @@ Edit this file, never the notebooks.
 from __future__ import annotations
 
 from autograder.authoring import code, markdown, notebook, points, test_cells
+from autograder.lab import Lab
 
 from . import LAB
 
-SETUP = """
+# The set-up cell of this lab and of the labs that build on it (lab 2 imports it from here): quiet
+# libraries (a graded cell that writes to stderr scores zero), the imports, the lab's self-check (with
+# a hint where the course's package is missing), the versions.
+SETUP_CELL = """
 # Setup: run this cell first. It is not graded.
 import logging
 import os
@@ -31,7 +35,7 @@ import matplotlib.pyplot as plt
 tf.get_logger().setLevel("ERROR")
 
 try:
-    from autograder.labs.custom_dense_layer import run_check, self_check
+    from LAB_MODULE import run_check, self_check
 except ImportError:  # the course's checks are not installed in this environment
     def self_check(*args, **kwargs):
         print("The self-check needs the course's autograder package, which this Python cannot import.\\n"
@@ -46,6 +50,14 @@ if keras_version is None:  # legacy Keras 2 (tf-keras) keeps its version elsewhe
     keras_version = tf_keras.__version__
 print(f"TensorFlow {tf.__version__}, Keras {keras_version}")
 """
+
+
+def setup_source(lab: Lab) -> str:
+    """The source of the lab's locked set-up cell (run it first; it is not graded)."""
+    return SETUP_CELL.replace("LAB_MODULE", lab.module)
+
+
+SETUP = setup_source(LAB)
 
 LAYER_EXPLAINED = """
 A few start-up lines from TensorFlow may appear under the setup cell. They are

@@ -8,44 +8,11 @@ Edit this file, never the notebooks.
 from __future__ import annotations
 
 from autograder.authoring import code, markdown, notebook, points, test_cells
+from autograder.labs.custom_dense_layer.notebook import setup_source
 
 from . import LAB
 
-SETUP = """
-# Setup: run this cell first. It is not graded.
-import logging
-import os
-import warnings
-
-# Quiet the libraries *before* importing them. TensorFlow's log lines, Python
-# warnings and matplotlib's messages all go to stderr, and a graded cell that
-# writes anything to stderr scores zero.
-os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-warnings.filterwarnings("ignore")
-logging.getLogger("matplotlib").setLevel(logging.ERROR)
-
-import numpy as np
-import tensorflow as tf
-import matplotlib.pyplot as plt
-
-tf.get_logger().setLevel("ERROR")
-
-try:
-    from autograder.labs.custom_layer_activation import run_check, self_check
-except ImportError:  # the course's checks are not installed in this environment
-    def self_check(*args, **kwargs):
-        print("The self-check needs the course's autograder package, which this Python cannot import.\\n"
-              "Ask your instructor how to install it (for example: pip install -r requirements-student.txt\\n"
-              "in the folder of the student bundle), then restart the kernel.")
-
-    run_check = self_check
-
-keras_version = getattr(tf.keras, "__version__", None)
-if keras_version is None:  # legacy Keras 2 (tf-keras) keeps its version elsewhere
-    import tf_keras
-    keras_version = tf_keras.__version__
-print(f"TensorFlow {tf.__version__}, Keras {keras_version}")
-"""
+SETUP = setup_source(LAB)
 
 WHY = """
 A few start-up lines from TensorFlow may appear under the setup cell. They are
