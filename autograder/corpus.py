@@ -10,6 +10,8 @@ defines, such as ``tf`` and ``np``), after a header of ``# key: value`` lines:
                                             every other category keeps all of its
     # expect: lose=activation maybe=classifier   ... and this one may lose points or not
                                             (a wrong layer that trains worse, near a bound)
+    # expect: maybe=trainability            only this category may lose points (a known gap:
+                                            a mistake one check sees at some draws only)
     # message: glorot                       a failing check's message says this
                                             (case-insensitive; may be repeated)
     # absent: kernel_initializer            no message and no cell report says this (a leak)
@@ -99,13 +101,13 @@ def parse_case(lab: Lab, path: Path) -> Case:
     expect_text = fields["expect"][0]
     lose: frozenset = frozenset()
     maybe: frozenset = frozenset()
-    if expect_text.startswith("lose="):
+    if expect_text.startswith(("lose=", "maybe=")):
         expect = "lose"
         lists = dict(part.partition("=")[::2] for part in expect_text.split())
         lose, maybe = (frozenset(c.strip() for c in lists.get(key, "").split(",") if c.strip())
                        for key in ("lose", "maybe"))
         unknown = (lose | maybe) - set(lab.categories)
-        if unknown or not lose or set(lists) - {"lose", "maybe"}:
+        if unknown or not (lose or maybe) or set(lists) - {"lose", "maybe"}:
             raise ValueError(f"{path.name}: cannot read '# expect: {expect_text}' (categories: {sorted(unknown)})")
     elif expect_text in ("full", "zero"):
         expect = expect_text

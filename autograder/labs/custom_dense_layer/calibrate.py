@@ -109,7 +109,7 @@ def main(argv=None) -> None:
     report("MAX_NORMAL_DISTANCE", hidden.MAX_NORMAL_DISTANCE, worst["distance"])
 
     print("forward pass and gradients (float32 arithmetic against float64):")
-    forward, direction, one_sided = 0.0, 0.0, 0.0
+    forward, direction, sides, scaled = 0.0, 0.0, 0.0, float("inf")
     for seed in seeds:
         rng = np.random.default_rng(seed)
         batch, features, units = (int(d) for d in rng.choice(np.arange(2, 10), 3, replace=False))
@@ -134,19 +134,24 @@ def main(argv=None) -> None:
 
         here = loss(weights)
         for index in (0, 1):
-            d = rng.normal(0, 1, weights[index].shape).astype(np.float32)
-            reported = float(np.sum(grads[index] * d))
-            # What the check decides on at its first step: the best of the three quotients, as a
-            # share of the tolerance; and, for the record, the one-sided quotients' relative error.
-            quotients = hidden.difference_quotients(
+            for d in (hidden.steepest_direction(grads[index]), rng.normal(0, 1, weights[index].shape)):
+                d = d.astype(np.float32)
+                def loss_at(step):
+                    return loss({i: (w + step * d if i == index else w) for i, w in weights.items()})
+                # What the check decides on at its first step: the central difference (the lab's
+                # loss has no kink, so the two sides agree), as a share of the tolerance.
+                ahead, behind, central = hidden.difference_quotients(loss_at, here, hidden.DIRECTION_STEPS[0])
+                sides = max(sides, hidden.one_quadratic(ahead, behind, central))
+                direction = max(direction, hidden.disagreement(float(np.sum(grads[index] * d)), central))
+            # The nearest wrong gradient: 90% of the true one, along its own direction.
+            d = hidden.steepest_direction(0.9 * grads[index]).astype(np.float32)
+            central = hidden.difference_quotients(
                 lambda step: loss({i: (w + step * d if i == index else w) for i, w in weights.items()}),
-                here, hidden.DIRECTION_STEPS[0])
-            direction = max(direction, min(hidden.disagreement(reported, q) for q in quotients))
-            one_sided = max(one_sided, *(abs(q - reported) / (abs(q) + abs(reported)) for q in quotients[:2]))
+                here, hidden.DIRECTION_STEPS[0])[2]
+            scaled = min(scaled, hidden.disagreement(float(np.sum(0.9 * grads[index] * d)), central))
     report("forward (share of its tolerance)", 1.0, forward)
     report("DIRECTION tolerance (share)", 1.0, direction,
-           f"one-sided quotients alone: worst relative error {one_sided:.4f}")
-
+           f"nearest wrong: a 0.9-scaled gradient at {scaled:.2f}; the three quotients apart by at most {sides:.3f}")
 
 if __name__ == "__main__":
     main()
