@@ -85,11 +85,21 @@ def test_a_mismatch_must_hold_at_a_second_step():
     assert _directional_derivative(loss, loss(0.0), 9.0) is not None
 
 
-def test_a_loss_too_coarse_to_move_leaves_the_gradient_the_benefit_of_the_doubt():
-    # A layer computing in float16 rounds small moves of its weights away: the loss is flat there,
-    # which says nothing about the gradient.
+def test_a_loss_too_coarse_to_move_at_small_steps_leaves_the_gradient_the_benefit_of_the_doubt():
+    # A layer computing in float16 rounds small moves of its weights away: the loss moves at the
+    # largest step and is flat at the smaller ones, which say nothing about the gradient.
     def loss(step):
-        return 100.0 + 11.0 * round(step / 0.05) * 0.05
+        return 100.0 + 11.0 * round(step / 0.005) * 0.005
 
     assert _directional_derivative(loss, loss(0.0), 11.0) is None
     assert _directional_derivative(loss, loss(0.0), 3.0) is None
+
+
+def test_a_loss_that_does_not_move_at_the_largest_step_measures_zero():
+    # No smaller step will move it: a gradient of 0 is right, any other is wrong (a layer that
+    # returns what it computed at its first call, say, has a loss that never moves).
+    def loss(step):
+        return 100.0
+
+    assert _directional_derivative(loss, loss(0.0), 0.0) is None
+    assert _directional_derivative(loss, loss(0.0), 5.0) == 0.0

@@ -161,11 +161,7 @@ def check_gradients_reach_weights(ctx) -> str:
     if missing:
         raise blocked(missing)
 
-    def loss(moved: dict) -> float:
-        outputs = ctx.ask("forward", **probe, assignments={str(i): w for i, w in moved.items()})["outputs"]
-        return float(np.sum((np.asarray(outputs, np.float64) - targets.astype(np.float64)) ** 2))
-
-    here = loss(weights)
+    lines = []  # (name, along, direction, what the gradient predicts, whether it is all zeros)
     for index, name in names.items():
         reported_gradient = np.asarray(gradients[index], np.float64)
         if reported_gradient.shape != weights[index].shape or not np.all(np.isfinite(reported_gradient)):
@@ -180,18 +176,34 @@ def check_gradients_reach_weights(ctx) -> str:
         if not zero:
             directions.insert(0, ("the gradient's own direction", steepest_direction(reported_gradient)))
         for along, direction in directions:
-            direction = direction.astype(np.float32)
-            reported = float(np.sum(reported_gradient * direction))
-            measured = _directional_derivative(lambda step: loss(
-                {i: (w + step * direction if i == index else w) for i, w in weights.items()}), here, reported)
-            if measured is not None and zero:
-                raise blocked([name])
-            if measured is not None:
-                raise CheckFailed(f"a {name} gradient that matches how the loss changes when the {name} moves "
-                                  f"(a change of {measured:.4g} along {along})",
-                                  f"the gradient predicts {reported:.4g}",
-                                  "compute the output with TensorFlow operations on self.kernel and self.bias "
-                                  "(no NumPy, no stop_gradient, no custom gradient)")
+            moved = {i: np.zeros_like(w) for i, w in weights.items()}
+            moved[index] = direction.astype(np.float32)
+            lines.append((name, along, moved, float(np.sum(reported_gradient * moved[index])), zero))
+
+    # Every setting the measurements may need, asked of one built layer at once: the weights drawn,
+    # then each line's four points at each step.
+    settings = [weights] + [{i: w + offset * moved[i] for i, w in weights.items()}
+                            for _, _, moved, _, _ in lines for offset in line_offsets()]
+    outputs = ctx.ask("forward", **probe, assignments_each=[{str(i): w for i, w in setting.items()}
+                                                            for setting in settings])["outputs_each"]
+    if not isinstance(outputs, list) or len(outputs) != len(settings) or any(
+            np.shape(each) != targets.shape for each in outputs):
+        raise CheckFailed(f"outputs of shape {targets.shape} for each of {len(settings)} settings of the weights",
+                          "answers of other shapes", "return inputs @ self.kernel + self.bias from call()")
+    losses = [float(np.sum((np.asarray(each, np.float64) - targets.astype(np.float64)) ** 2)) for each in outputs]
+    here, per_line = losses[0], len(line_offsets())
+    for number, (name, along, _, reported, zero) in enumerate(lines):
+        at = {round(offset, 12): loss for offset, loss in
+              zip(line_offsets(), losses[1 + number * per_line:1 + (number + 1) * per_line])}
+        measured = _directional_derivative(lambda offset: at[round(offset, 12)], here, reported)
+        if measured is not None and zero:
+            raise blocked([name])
+        if measured is not None:
+            raise CheckFailed(f"a {name} gradient that matches how the loss changes when the {name} moves "
+                              f"(a change of {measured:.4g} along {along})",
+                              f"the gradient predicts {reported:.4g}",
+                              "compute the output with TensorFlow operations on self.kernel and self.bias "
+                              "(no NumPy, no stop_gradient, no custom gradient)")
     return "gradients reach the kernel and the bias, and match how the loss changes"
 
 
@@ -204,6 +216,11 @@ def steepest_direction(gradient: np.ndarray) -> np.ndarray:
     """The gradient scaled to the length a random N(0, 1) direction of its size has (about sqrt(n))."""
     unit = gradient / np.max(np.abs(gradient))  # first to at most 1, so the norm cannot overflow
     return unit * (math.sqrt(gradient.size) / float(np.linalg.norm(unit)))
+
+
+def line_offsets() -> tuple[float, ...]:
+    """Where along a direction the loss is measured: two steps each way, at each step size."""
+    return tuple(sign * multiple * step for step in DIRECTION_STEPS for sign in (1, -1) for multiple in (1, 2))
 
 
 def difference_quotients(loss_at, here: float, step: float) -> tuple[float, float, float]:
@@ -234,15 +251,17 @@ def _directional_derivative(loss_at, here: float, reported: float) -> float | No
     central difference is the change. Where they disagree, a kink of the layer's function (a
     ReLU's, say) lies within two steps of 0, and a true gradient is one side's derivative: it must
     match one of the one-sided quotients, or the step shrinks. A gradient is failed only when two
-    steps in a row measure one change it does not match; a loss that does not move at all (the
-    step is below the precision a float16 layer computes in) or kinks at every step leave it the
-    benefit of the doubt.
+    steps in a row measure one change it does not match, or when the loss does not move even at
+    the largest step (then the change is 0). A loss that stops moving at a smaller step (below the
+    precision a float16 layer computes in) or kinks at every step leave it the benefit of the doubt.
     """
     suspected = None
     for step in DIRECTION_STEPS:
         ahead, behind, central = difference_quotients(loss_at, here, step)
         if ahead == behind == central == 0.0:
-            return None
+            if step != DIRECTION_STEPS[0]:
+                return None  # below the precision the layer computes in: no measurement
+            return None if disagreement(reported, 0.0) <= 1.0 else 0.0  # no step smaller will move it
         if one_quadratic(ahead, behind, central) <= 1.0:
             if disagreement(reported, central) <= 1.0:
                 return None

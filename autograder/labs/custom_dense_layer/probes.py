@@ -233,9 +233,21 @@ def build(entry, *, kwargs: dict, input_shape: list, seed: int) -> dict:
 
 
 @probe
-def forward(entry, *, kwargs: dict, input_shape: list, seed: int, inputs, assignments: dict | None = None) -> dict:
-    """Build a layer, optionally set its variables, and report its outputs for ``inputs``."""
+def forward(entry, *, kwargs: dict, input_shape: list, seed: int, inputs, assignments: dict | None = None,
+            assignments_each: list | None = None) -> dict:
+    """Build a layer, optionally set its variables, and report its outputs for ``inputs``.
+
+    With ``assignments_each``, the one layer is set to each in turn and the outputs of each are
+    reported (``outputs_each``): a build costs ten times a call, and a check that measures how
+    the loss moves needs dozens of settings.
+    """
     layer = built_layer(entry, kwargs, input_shape, seed)
+    if assignments_each is not None:
+        each = []
+        for setting in assignments_each:
+            assign(layer, setting)
+            each.append(outputs_of(layer, inputs))
+        return {"outputs_each": each}
     if assignments:
         assign(layer, assignments)
     return {"outputs": outputs_of(layer, inputs)}
