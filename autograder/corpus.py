@@ -229,7 +229,11 @@ def answer_source(lab: Lab) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m autograder.corpus [LAB] [-k TEXT] [-v]``: grade a lab's corpus and print a table."""
+    """``python -m autograder.corpus [LAB] [-k TEXT] [-v] [--seeds N]``: grade a lab's corpus, print a table.
+
+    ``--seeds N`` grades each case N times, with the checks' draws fixed to seeds 0 to N-1 (or from
+    ``--first-seed``): a verdict that depends on the draw shows as a case that is not ok every time.
+    """
     import argparse
     import time
 
@@ -240,22 +244,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("labs", nargs="*", default=None)
     parser.add_argument("-k", dest="keyword", default="")
     parser.add_argument("-v", dest="verbose", action="store_true")
+    parser.add_argument("--seeds", type=int, default=None, help="grade each case this many times, one seed each")
+    parser.add_argument("--first-seed", type=int, default=0)
     args = parser.parse_args(argv)
+    seeds = [None] if args.seeds is None else range(args.first_seed, args.first_seed + max(args.seeds, 1))
     counts: dict[str, int] = {}
     for name in args.labs or installed_labs():
         lab = load_lab(name)
         for case in load_cases(lab):
             if not case.applies() or args.keyword not in case.name:
                 continue
-            started = time.monotonic()
-            grade = grade_notebook(case_bytes(lab, case), lab, name=case.name, limits=case.grading_limits())
-            verdict = classify(case, grade)
-            counts[verdict] = counts.get(verdict, 0) + 1
-            print(f"{verdict:13} {lab.name}/{case.name:38} {grade.score:4g}/{grade.max_score:g} "
-                  f"{time.monotonic() - started:5.1f} s  {grade.error or ''}"[:170], flush=True)
-            if verdict != "ok":
-                problems = judge(case, grade)
-                print("\n".join("    " + p for p in (problems if args.verbose else problems[:-1])))
+            for seed in seeds:
+                started = time.monotonic()
+                grade = grade_notebook(case_bytes(lab, case), lab, name=case.name, limits=case.grading_limits(),
+                                       seed=seed)
+                verdict = classify(case, grade)
+                counts[verdict] = counts.get(verdict, 0) + 1
+                print(f"{verdict:13} {lab.name}/{case.name:38} {grade.score:4g}/{grade.max_score:g} "
+                      f"{time.monotonic() - started:5.1f} s  {'' if seed is None else f'seed {seed}  '}"
+                      f"{grade.error or ''}"[:170], flush=True)
+                if verdict != "ok":
+                    problems = judge(case, grade)
+                    print("\n".join("    " + p for p in (problems if args.verbose else problems[:-1])))
     print(counts)
     return 0 if set(counts) <= {"ok"} else 1
 

@@ -110,3 +110,16 @@ def test_corpus_case(lab_name, case):
         return
     here, _ = judge_here(lab, entry, "public", seed=grade.seed, limits=Limits(**case.limits))
     assert {r.name: r.passed for r in here} == public, "the in-kernel checks disagree with the grader"
+
+
+def test_the_corpus_command_grades_each_case_under_each_seed(monkeypatch, capsys):
+    """``--seeds N``: a verdict that depends on the draw shows up, with the seed that drew it."""
+    import autograder.corpus as corpus
+
+    real = corpus.classify
+    monkeypatch.setattr(corpus, "classify", lambda case, grade: "false-pass" if grade.seed == 6 else real(case, grade))
+    code = corpus.main(["custom_dense_layer", "-k", "scaled_custom_gradient", "--seeds", "2", "--first-seed", "5"])
+    lines = [line for line in capsys.readouterr().out.splitlines() if "scaled_custom_gradient" in line]
+    assert [line.split()[0] for line in lines] == ["ok", "false-pass"], lines
+    assert "seed 5" in lines[0] and "seed 6" in lines[1]
+    assert code == 1

@@ -161,7 +161,7 @@ def check_gradients_reach_weights(ctx) -> str:
     if missing:
         raise blocked(missing)
 
-    lines = []  # (name, along, direction, what the gradient predicts, whether it is all zeros)
+    lines = []  # (name, along, each weight's move per unit step, what the gradient predicts, all zeros?)
     for index, name in names.items():
         reported_gradient = np.asarray(gradients[index], np.float64)
         if reported_gradient.shape != weights[index].shape or not np.all(np.isfinite(reported_gradient)):
@@ -191,6 +191,10 @@ def check_gradients_reach_weights(ctx) -> str:
         raise CheckFailed(f"outputs of shape {targets.shape} for each of {len(settings)} settings of the weights",
                           "answers of other shapes", "return inputs @ self.kernel + self.bias from call()")
     losses = [float(np.sum((np.asarray(each, np.float64) - targets.astype(np.float64)) ** 2)) for each in outputs]
+    if not all(math.isfinite(loss) for loss in losses):
+        raise CheckFailed("finite outputs while the weights move by 0.02 or less",
+                          f"{sum(not math.isfinite(loss) for loss in losses)} of {len(losses)} settings give "
+                          "infinite or NaN outputs", "return inputs @ self.kernel + self.bias from call()")
     here, per_line = losses[0], len(line_offsets())
     for number, (name, along, _, reported, zero) in enumerate(lines):
         at = {round(offset, 12): loss for offset, loss in
