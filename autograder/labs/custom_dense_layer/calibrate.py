@@ -139,7 +139,7 @@ def main(argv=None) -> None:
                 def loss_at(step):
                     return loss({i: (w + step * d if i == index else w) for i, w in weights.items()})
                 # What the check decides on at its first step: the central difference (the lab's
-                # loss has no kink, so the two sides agree), as a share of the tolerance.
+                # loss has no kink, so the three quotients agree), as a share of the tolerance.
                 ahead, behind, central = hidden.difference_quotients(loss_at, here, hidden.DIRECTION_STEPS[0])
                 sides = max(sides, hidden.one_quadratic(ahead, behind, central))
                 direction = max(direction, hidden.disagreement(float(np.sum(grads[index] * d)), central))

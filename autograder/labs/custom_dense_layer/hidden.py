@@ -186,10 +186,15 @@ def check_gradients_reach_weights(ctx) -> str:
                             for _, _, moved, _, _ in lines for offset in line_offsets()]
     outputs = ctx.ask("forward", **probe, assignments_each=[{str(i): w for i, w in setting.items()}
                                                             for setting in settings])["outputs_each"]
-    if not isinstance(outputs, list) or len(outputs) != len(settings) or any(
-            np.shape(each) != targets.shape for each in outputs):
-        raise CheckFailed(f"outputs of shape {targets.shape} for each of {len(settings)} settings of the weights",
-                          "answers of other shapes", "return inputs @ self.kernel + self.bias from call()")
+    # The loss compares outputs with the targets as the gradients probe does, broadcasting: a layer
+    # with the wrong number of units (judged by weight_shapes) is still judged on its gradients.
+    arrays = isinstance(outputs, list) and all(isinstance(each, np.ndarray) for each in outputs)
+    shapes = {each.shape for each in outputs} if arrays else set()
+    if (not arrays or len(outputs) != len(settings) or len(shapes) != 1
+            or not broadcasts_to(shapes.pop(), targets.shape)):
+        raise CheckFailed(f"outputs of one shape, comparable with {targets.shape}, for each of {len(settings)} "
+                          "settings of the weights", "answers of other shapes",
+                          "return inputs @ self.kernel + self.bias from call()")
     losses = [float(np.sum((np.asarray(each, np.float64) - targets.astype(np.float64)) ** 2)) for each in outputs]
     if not all(math.isfinite(loss) for loss in losses):
         raise CheckFailed("finite outputs while the weights move by 0.02 or less",
@@ -214,6 +219,13 @@ def check_gradients_reach_weights(ctx) -> str:
 def disagreement(a: float, b: float) -> float:
     """How far apart two directional derivatives are, as a share of what the check allows (<= 1 agrees)."""
     return abs(a - b) / (DIRECTION_RTOL * (abs(a) + abs(b)) + DIRECTION_ATOL)
+
+
+def broadcasts_to(shape: tuple, target: tuple) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
 
 
 def steepest_direction(gradient: np.ndarray) -> np.ndarray:
