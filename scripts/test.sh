@@ -27,7 +27,9 @@ logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 pids=()
 for legacy in 0 1; do
-    TF_USE_LEGACY_KERAS=$legacy .venv/bin/python -m pytest -p no:cacheprovider "$@" > "$logs/$legacy.log" 2>&1 &
+    # Each session grades half of the corpus's attacks on the process (tests/labs/test_corpus.py).
+    AUTOGRADER_TEST_SPLIT_ATTACKS=1 TF_USE_LEGACY_KERAS=$legacy .venv/bin/python -m pytest -p no:cacheprovider "$@" \
+        > "$logs/$legacy.log" 2>&1 &
     pids+=($!)
 done
 echo "running both stacks side by side (output below as each ends)..."

@@ -12,6 +12,7 @@ cells run them in a student's kernel, with the same seed; the verdicts must be t
 """
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -30,9 +31,22 @@ HOSTILE = ("forge_", "object_graph_", "secret_", "neighbour_", "detect_", "tampe
            "os_exit", "sys_exit", "infinite_loop", "loop_swallows", "redteam_")
 
 
+# scripts/test.sh runs the two stacks side by side and sets AUTOGRADER_TEST_SPLIT_ATTACKS: the
+# attacks on the process (the same containment code on either stack, and most of them wait out a
+# time limit) are then shared out between the two sessions, alternately by name, which keeps the run
+# under 30 minutes on 2 cores. A plain pytest run grades every case.
+SPLIT_ATTACKS = os.environ.get("AUTOGRADER_TEST_SPLIT_ATTACKS") == "1"
+SESSION = 1 if os.environ.get("TF_USE_LEGACY_KERAS") == "1" else 0
+ATTACKS = sorted(f"{name}/{case.name}" for name, case in CASES if case.name.startswith(HOSTILE))
+
+
 def _param(lab_name, case):
     marks = [] if case.applies() else [pytest.mark.skip(reason="for another environment (see its '# when:')")]
-    return pytest.param(lab_name, case, id=f"{lab_name}/{case.name}", marks=marks)
+    key = f"{lab_name}/{case.name}"
+    if SPLIT_ATTACKS and key in ATTACKS and ATTACKS.index(key) % 2 != SESSION:
+        marks.append(pytest.mark.skip(reason="an attack on the process: graded in the other stack's session "
+                                             "of scripts/test.sh"))
+    return pytest.param(lab_name, case, id=key, marks=marks)
 
 
 def test_each_corpus_is_big_and_varied():
